@@ -1,0 +1,15 @@
+// Package schema embeds the JSON Schemas of connectsync's file format and of its
+// JSON outputs. go:embed cannot reach "../", so the files embed themselves here.
+package schema
+
+import _ "embed"
+
+// File is the JSON Schema (draft 2020-12) of connectsync's YAML file format.
+// It is the source of truth for which keys a file may hold; editors read it
+// through the yaml-language-server modeline, and `connectsync schema` prints it.
+//
+//go:embed connectsync.schema.json
+var File []byte
+
+// FileURL is the schema's $id, the address editors use.
+const FileURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/connectsync.schema.json"

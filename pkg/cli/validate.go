@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/render"
+	"github.com/connectsync/connectsync/schema"
+)
+
+type validateOptions struct {
+	Files  []string
+	Format string
+}
+
+func validateCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "validate",
+		Usage: "check the files against the schema and the semantic rules (no network)",
+		Description: `Reports every problem in one run, each with file:line:col and a fix.
+Warnings do not fail. Exit 0 when valid, 1 when not.
+With --format github (or in GitHub Actions) problems also become annotations.`,
+		Flags: []cli.Flag{fileFlag(), formatFlag("text", "json", "github")},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			return runValidate(c.Context, validateOptions{Files: c.StringSlice(flagFile), Format: c.String(flagFormat)}, env)
+		},
+	}
+}
+
+func runValidate(_ context.Context, o validateOptions, env Env) error {
+	desired, ds := loadFiles(o.Files, env)
+	sum := summarize(desired)
+	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
+	switch o.Format {
+	case "json":
+		if err := render.DiagnosticsJSON(env.Stdout, ds, sum); err != nil {
+			return err
+		}
+	case "github":
+		render.DiagnosticsGitHub(env.Stdout, ds)
+		render.DiagnosticsText(env.Stdout, nil, sum)
+	default:
+		if inActions {
+			render.DiagnosticsGitHub(env.Stdout, ds)
+		}
+		render.DiagnosticsText(env.Stdout, ds, sum)
+	}
+	if ds.HasErrors() {
+		return errReported
+	}
+	return nil
+}
+
+// loadFiles loads the files with the run's environment.
+func loadFiles(files []string, env Env) (*config.Desired, config.Diagnostics) {
+	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv})
+}
+
+func summarize(d *config.Desired) *render.ValidateSummary {
+	if d == nil {
+		return &render.ValidateSummary{}
+	}
+	declared := map[string]bool{}
+	for _, c := range d.Configurations {
+		declared[c.Pos.File+"\x00"+c.Path] = true
+	}
+	return &render.ValidateSummary{Files: len(d.Files), Accounts: len(d.Accounts), Configurations: len(declared), PerAccount: len(d.Configurations)}
+}
+
+func schemaCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema of the file format (for editors)",
+		Description: fmt.Sprintf(`Editors with yaml-language-server (VS Code's YAML extension, …) complete
+and check the files when the first line says where the schema is:
+
+   # yaml-language-server: $schema=%s`, schema.FileURL),
+		Action: func(c *cli.Context) error {
+			_, err := env.Stdout.Write(schema.File)
+			return err
+		},
+	}
+}

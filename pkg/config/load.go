@@ -1,0 +1,501 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// LoadOptions tunes Load. The zero value reads the process environment.
+type LoadOptions struct {
+	// LookupEnv resolves ${env.NAME}; default os.LookupEnv.
+	LookupEnv func(name string) (string, bool)
+}
+
+// DefaultFile is read when no -f is given.
+const DefaultFile = "connectsync.yaml"
+
+// Load reads the files (or the *.yaml/*.yml files of directories), validates
+// them against the schema and the semantic rules, and returns the desired
+// state. Problems come back together, sorted by place: Desired is nil when
+// any is an error; warnings come with a usable Desired.
+func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	l := &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{}}
+	files := l.expand(paths)
+	for _, f := range files {
+		l.readFile(f)
+	}
+	l.build()
+	ds := l.d.list.Sort()
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return l.out, ds
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	opts     LoadOptions
+	d        diags
+	docs     []*fileDoc
+	out      *Desired
+	defaults map[string]fieldNode
+	// brokenDefaults and broken name the fields the schema rejected (per
+	// configuration, keyed by file and path): rules that read them are skipped.
+	brokenDefaults map[string]bool
+	broken         map[string]map[string]bool
+	defPos         *Pos
+	polPos   *Pos
+}
+
+type fileDoc struct {
+	name string
+	root *yaml.Node
+	bad  []string // JSON pointers the schema rejected
+}
+
+// fieldNode is a field as written: its value node and where it came from.
+type fieldNode struct {
+	file  string
+	key   *yaml.Node
+	value *yaml.Node
+	path  string
+}
+
+func (l *loader) expand(paths []string) []string {
+	if len(paths) == 0 {
+		paths = []string{DefaultFile}
+	}
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			hint := "pass the file with -f PATH"
+			if p == DefaultFile {
+				hint = "create connectsync.yaml (see examples/quickstart.yaml) or pass -f PATH"
+			}
+			l.d.errorf(Pos{File: p}, "", hint, "cannot read: %s", errText(err))
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, filepath.Clean(p))
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			l.d.errorf(Pos{File: p}, "", "", "cannot read directory: %s", errText(err))
+			continue
+		}
+		n := 0
+		for _, e := range entries {
+			ext := filepath.Ext(e.Name())
+			if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				files = append(files, filepath.Join(p, e.Name()))
+				n++
+			}
+		}
+		if n == 0 {
+			l.d.errorf(Pos{File: p}, "", "put *.yaml files in it or pass a file", "the directory holds no .yaml or .yml file")
+		}
+	}
+	slices.Sort(files)
+	return slices.Compact(files)
+}
+
+func errText(err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return "no such file or directory"
+	case os.IsPermission(err):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+func (l *loader) readFile(name string) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return
+	}
+	root, perr := parseYAML(name, data)
+	if perr != nil {
+		l.d.list = append(l.d.list, *perr)
+		return
+	}
+	value := toValue(name, root, "", &l.d)
+	bad := checkSchema(name, root, value, &l.d)
+	l.docs = append(l.docs, &fileDoc{name: name, root: root, bad: bad})
+}
+
+// broken reports whether the schema rejected anything at or under pointer.
+func (f *fileDoc) broken(pointer string) bool {
+	return slices.ContainsFunc(f.bad, func(b string) bool {
+		return b == pointer || strings.HasPrefix(b, pointer+"/")
+	})
+}
+
+func (l *loader) build() {
+	l.out = &Desired{}
+	for _, f := range l.docs {
+		l.out.Files = append(l.out.Files, f.name)
+	}
+	for _, f := range l.docs {
+		l.readAccounts(f)
+	}
+	for _, f := range l.docs {
+		l.readDefaults(f)
+		l.readPolicy(f)
+	}
+	if l.polPos == nil {
+		l.out.Policy = DefaultPolicy()
+	}
+	for _, f := range l.docs {
+		l.readConfigurations(f)
+	}
+	l.checkIdentities()
+	slices.SortStableFunc(l.out.Configurations, func(a, b Connect) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name))
+	})
+	for _, c := range l.out.Configurations {
+		broken := l.broken[c.Pos.File+"\x00"+c.Path]
+		checkConnect(c, broken, &l.d)
+		if len(broken) == 0 {
+			l.checkPolicy(c)
+		}
+	}
+}
+
+func (l *loader) readAccounts(f *fileDoc) {
+	seq := child(f.root, "accounts")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return
+	}
+	envOnly := Lookup{Env: l.opts.LookupEnv}
+	for i, item := range seq.Content {
+		item = resolve(item)
+		path := fmt.Sprintf("accounts[%d]", i)
+		if f.broken(fmt.Sprintf("/accounts/%d", i)) && (child(item, "alias") == nil || child(item, "accountId") == nil) {
+			continue
+		}
+		a := Account{Pos: posOf(f.name, item), Environment: "demo", Vars: map[string]string{}}
+		a.Alias = scalar(child(item, "alias"))
+		a.AccountID = l.interp(f.name, child(item, "accountId"), joinPath(path, "accountId"), envOnly)
+		a.BaseURI = strings.TrimRight(l.interp(f.name, child(item, "baseUri"), joinPath(path, "baseUri"), envOnly), "/")
+		if e := scalar(child(item, "environment")); e != "" {
+			a.Environment = e
+		}
+		if p := child(item, "prune"); p != nil {
+			_ = p.Decode(&a.Prune)
+		}
+		for _, v := range pairs(child(item, "vars")) {
+			a.Vars[v.key.Value] = l.interp(f.name, resolve(v.value), joinPath(path, "vars."+v.key.Value), envOnly)
+		}
+		if a.AccountID != "" && !isGUID(a.AccountID) && !isDigits(a.AccountID) {
+			l.d.errorf(posOf(f.name, child(item, "accountId")), joinPath(path, "accountId"),
+				"use the API account id (a GUID, shown in DocuSign Admin under Apps and Keys) or the account number",
+				"accountId %q is neither a GUID nor an account number", a.AccountID)
+		}
+		if prev, ok := l.out.Account(a.Alias); ok {
+			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: posOf(f.name, child(item, "alias")),
+				Path: joinPath(path, "alias"), Message: fmt.Sprintf("account alias %q is declared twice", a.Alias),
+				Hint: "give each account its own alias", Also: &prev.Pos})
+			continue
+		}
+		if i := slices.IndexFunc(l.out.Accounts, func(o Account) bool { return o.AccountID == a.AccountID && a.AccountID != "" }); i >= 0 {
+			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: posOf(f.name, child(item, "accountId")),
+				Path: joinPath(path, "accountId"), Message: fmt.Sprintf("account %s is declared twice (aliases %q and %q)", a.AccountID, l.out.Accounts[i].Alias, a.Alias),
+				Hint: "declare each account once", Also: &l.out.Accounts[i].Pos})
+			continue
+		}
+		l.out.Accounts = append(l.out.Accounts, a)
+	}
+}
+
+// interp interpolates a scalar, reporting a failed reference at its place.
+func (l *loader) interp(file string, n *yaml.Node, path string, lk Lookup) string {
+	if n == nil {
+		return ""
+	}
+	s, err := interpolate(n.Value, lk)
+	if err != nil {
+		l.d.errorf(posOf(file, n), path, err.hint, "%s", err.msg)
+	}
+	return s
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func (l *loader) readDefaults(f *fileDoc) {
+	m := child(f.root, "defaults")
+	if m == nil || m.Kind != yaml.MappingNode {
+		return
+	}
+	pos := posOf(f.name, m)
+	if l.defPos != nil {
+		l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: pos, Path: "defaults",
+			Message: "defaults is declared in two files", Hint: "keep one defaults block", Also: l.defPos})
+		return
+	}
+	l.defPos = &pos
+	for _, p := range pairs(m) {
+		if f.broken("/defaults/" + p.key.Value) {
+			l.brokenDefaults[p.key.Value] = true
+			continue
+		}
+		l.defaults[p.key.Value] = fieldNode{file: f.name, key: p.key, value: resolve(p.value), path: "defaults." + p.key.Value}
+	}
+}
+
+func (l *loader) readConfigurations(f *fileDoc) {
+	seq := child(f.root, "configurations")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, item := range seq.Content {
+		item = resolve(item)
+		ptr := fmt.Sprintf("/configurations/%d", i)
+		nameNode := child(item, "name")
+		if f.broken(ptr+"/name") || nameNode == nil || item.Kind != yaml.MappingNode {
+			continue // without a valid name there is nothing to check it against
+		}
+		path := fmt.Sprintf("configurations[%d]", i)
+		base := Connect{
+			Name:      nameNode.Value,
+			ConnectID: scalar(child(item, "connectId")),
+			Absent:    scalar(child(item, "state")) == "absent",
+			Pos:       posOf(f.name, nameNode),
+			Path:      path,
+		}
+		if prev := child(item, "previously"); prev != nil {
+			_ = prev.Decode(&base.Previously)
+		}
+		own := map[string]fieldNode{}
+		broken := map[string]bool{}
+		for _, p := range pairs(item) {
+			if f.broken(ptr + "/" + p.key.Value) {
+				broken[p.key.Value] = true
+				continue
+			}
+			if _, ok := LookupField(p.key.Value); ok {
+				own[p.key.Value] = fieldNode{file: f.name, key: p.key, value: resolve(p.value), path: joinPath(path, p.key.Value)}
+			}
+		}
+		for k := range l.brokenDefaults {
+			broken[k] = true
+		}
+		if len(broken) > 0 {
+			l.broken[f.name+"\x00"+path] = broken
+		}
+		for _, alias := range l.targetAccounts(f, item, path) {
+			acct, _ := l.out.Account(alias)
+			c := base
+			c.Account = alias
+			c.Previously = slices.Clone(base.Previously)
+			l.fillFields(&c, own, Lookup{Env: l.opts.LookupEnv, Vars: acct.Vars, Account: alias})
+			l.out.Configurations = append(l.out.Configurations, c)
+		}
+	}
+}
+
+// targetAccounts resolves a configuration's accounts: list, or every account.
+func (l *loader) targetAccounts(f *fileDoc, item *yaml.Node, path string) []string {
+	list := child(item, "accounts")
+	if list == nil {
+		if len(l.out.Accounts) == 0 {
+			l.d.errorf(posOf(f.name, item), path, "add an accounts: list with alias and accountId (see examples/quickstart.yaml)",
+				"no account is declared for this configuration")
+		}
+		aliases := make([]string, len(l.out.Accounts))
+		for i, a := range l.out.Accounts {
+			aliases[i] = a.Alias
+		}
+		return aliases
+	}
+	known := make([]string, len(l.out.Accounts))
+	for i, a := range l.out.Accounts {
+		known[i] = a.Alias
+	}
+	var out []string
+	for i, n := range list.Content {
+		n = resolve(n)
+		if _, ok := l.out.Account(n.Value); !ok {
+			hint := didYouMean(n.Value, known)
+			if hint == "" {
+				hint = "declare it under accounts:"
+			}
+			l.d.errorf(posOf(f.name, n), fmt.Sprintf("%s.accounts[%d]", path, i), hint, "unknown account %q", n.Value)
+			continue
+		}
+		out = append(out, n.Value)
+	}
+	return out
+}
+
+// fillFields sets c's fields from defaults and the configuration's own keys
+// (which win; nested objects merge key by key), interpolating strings.
+func (l *loader) fillFields(c *Connect, own map[string]fieldNode, lk Lookup) {
+	c.Fields = map[string]any{}
+	c.FieldPos = map[string]Pos{}
+	if c.Absent {
+		return // an absent configuration only needs its identity
+	}
+	for _, f := range Fields {
+		def, hasDef := l.defaults[f.Name]
+		mine, hasMine := own[f.Name]
+		switch {
+		case f.Kind == KindObject && hasDef && hasMine:
+			l.setField(c, f, def, lk)
+			l.setField(c, f, mine, lk)
+		case hasMine:
+			l.setField(c, f, mine, lk)
+		case hasDef:
+			l.setField(c, f, def, lk)
+		}
+	}
+}
+
+// setField converts one written field into its normalised value. For objects
+// it merges into what is already set.
+func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
+	c.FieldPos[f.Name] = posOf(fn.file, fn.key)
+	str := func(n *yaml.Node, path string) string { return l.interp(fn.file, n, path, lk) }
+	switch f.Kind {
+	case KindBool:
+		var b bool
+		_ = fn.value.Decode(&b)
+		c.Fields[f.Name] = b
+	case KindString:
+		c.Fields[f.Name] = str(fn.value, fn.path)
+		if f.Secret {
+			l.noteSecret(c, f.Name, fn.value.Value)
+		}
+	case KindSet, KindList:
+		list := make([]string, 0, len(fn.value.Content))
+		for i, n := range fn.value.Content {
+			n = resolve(n)
+			item := fmt.Sprintf("%s[%d]", f.Name, i)
+			c.FieldPos[item] = posOf(fn.file, n)
+			list = append(list, str(n, fmt.Sprintf("%s[%d]", fn.path, i)))
+		}
+		c.Fields[f.Name] = list
+	case KindObject:
+		obj, _ := c.Fields[f.Name].(map[string]any)
+		if obj == nil {
+			obj = map[string]any{}
+		}
+		for _, p := range pairs(fn.value) {
+			sub, ok := LookupField(f.Name + "." + p.key.Value)
+			if !ok {
+				continue
+			}
+			v := resolve(p.value)
+			dotted := f.Name + "." + sub.Name
+			c.FieldPos[dotted] = posOf(fn.file, p.key)
+			subPath := joinPath(fn.path, sub.Name)
+			switch sub.Kind {
+			case KindSet:
+				list := make([]string, 0, len(v.Content))
+				for i, n := range v.Content {
+					list = append(list, str(resolve(n), fmt.Sprintf("%s[%d]", subPath, i)))
+				}
+				obj[sub.Name] = list
+			case KindStringMap:
+				m := map[string]string{}
+				for _, kv := range pairs(v) {
+					m[kv.key.Value] = str(resolve(kv.value), joinPath(subPath, kv.key.Value))
+				}
+				obj[sub.Name] = m
+			default:
+				obj[sub.Name] = str(v, subPath)
+				if sub.Secret {
+					l.noteSecret(c, dotted, v.Value)
+				}
+			}
+		}
+		c.Fields[f.Name] = obj
+	case KindStringMap, KindObjectList:
+		var d diags
+		c.Fields[f.Name] = toValue(fn.file, fn.value, fn.path, &d)
+	}
+}
+
+func (l *loader) noteSecret(c *Connect, name, source string) {
+	if c.Secrets == nil {
+		c.Secrets = map[string]string{}
+	}
+	c.Secrets[name] = source
+}
+
+// checkIdentities reports two configurations that claim the same live one:
+// the same name (or pinned connectId) for the same account, or a name that
+// another configuration lists under previously.
+func (l *loader) checkIdentities() {
+	type key struct{ account, name string }
+	names := map[key]Connect{}
+	pins := map[key]Connect{}
+	for _, c := range l.out.Configurations {
+		k := key{c.Account, c.Name}
+		if first, dup := names[k]; dup {
+			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: c.Pos, Path: joinPath(c.Path, "name"),
+				Message: fmt.Sprintf("configuration %q is declared twice for account %s", c.Name, c.Account),
+				Hint:    "rename one, or limit each to different accounts with accounts: [...]", Also: &first.Pos})
+			continue
+		}
+		names[k] = c
+		if c.ConnectID != "" {
+			pk := key{c.Account, c.ConnectID}
+			if first, dup := pins[pk]; dup {
+				l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: c.Pos, Path: joinPath(c.Path, "connectId"),
+					Message: fmt.Sprintf("connectId %s is pinned by %q and %q in account %s", c.ConnectID, first.Name, c.Name, c.Account),
+					Hint:    "pin each live configuration once", Also: &first.Pos})
+			}
+			pins[pk] = c
+		}
+	}
+	for _, c := range l.out.Configurations {
+		for _, old := range c.Previously {
+			if other, ok := names[key{c.Account, old}]; ok && old != c.Name {
+				l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: c.Pos, Path: joinPath(c.Path, "previously"),
+					Message: fmt.Sprintf("%q lists %q under previously, but %q is still declared", c.Name, old, old),
+					Hint:    "remove the old entry when renaming", Also: &other.Pos})
+			}
+		}
+	}
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,190 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// checkConnect applies the semantic rules the schema cannot express (SPEC §3)
+// to one configuration, after defaults and interpolation. A rule that reads a
+// field the schema already rejected (broken) is skipped: one message per mistake.
+func checkConnect(c Connect, broken map[string]bool, d *diags) {
+	if c.Absent {
+		return
+	}
+	anyBroken := func(fields ...string) bool {
+		for _, f := range fields {
+			if broken[f] {
+				return true
+			}
+		}
+		return false
+	}
+	at := func(field string) Pos {
+		if p, ok := c.FieldPos[field]; ok {
+			return p
+		}
+		return c.Pos
+	}
+	path := func(field string) string { return joinPath(c.Path, field) }
+
+	if !anyBroken("urlToPublishTo") {
+		checkURL(c, at, path, d)
+	}
+	if !anyBroken("allUsers", "allUsersExcept", "userIds", "groupIds") {
+		checkUsers(c, at, path, d)
+	}
+	if !anyBroken("deliveryMode", "eventData", "events", "envelopeEvents", "recipientEvents") {
+		checkDataModel(c, at, path, d)
+	}
+	if c.Type() == "customrecipient" && !anyBroken("configurationType", "events", "envelopeEvents") {
+		for i, e := range c.Strings("events") {
+			if !strings.HasPrefix(e, "recipient-") {
+				item := fmt.Sprintf("events[%d]", i)
+				d.errorf(at(item), path(item), fmt.Sprintf("remove %q, or use configurationType: custom", e),
+					"a Recipient Connect (customrecipient) configuration takes recipient events only")
+			}
+		}
+		if len(c.Strings("envelopeEvents")) > 0 {
+			d.errorf(at("envelopeEvents"), path("envelopeEvents"), "use recipientEvents, or configurationType: custom",
+				"a Recipient Connect (customrecipient) configuration takes recipient events only")
+		}
+	}
+	if _, set := c.Bool("allowEnvelopePublish"); !set && !broken["allowEnvelopePublish"] {
+		d.warnf(c.Pos, path("allowEnvelopePublish"), "add allowEnvelopePublish: true to enable it (or false to keep it off on purpose)",
+			"allowEnvelopePublish is not set: DocuSign creates the configuration disabled")
+	}
+	if soap, _ := c.Bool("useSoapInterface"); soap && c.String("soapNamespace") == "" {
+		d.errorf(at("useSoapInterface"), path("useSoapInterface"), "add soapNamespace: …",
+			"useSoapInterface needs soapNamespace")
+	}
+	ed, _ := c.Fields["eventData"].(map[string]any)
+	if f, _ := ed["format"].(string); f == "json" && c.EventDataVersion() != "restv2.1" {
+		d.errorf(at("eventData.format"), path("eventData.format"), "set eventData.version: restv2.1, or remove format",
+			"eventData.format json needs eventData.version restv2.1 (the legacy format is XML only)")
+	}
+}
+
+func checkURL(c Connect, at func(string) Pos, path func(string) string, d *diags) {
+	raw, ok := c.Fields["urlToPublishTo"].(string)
+	if !ok {
+		d.errorf(c.Pos, path("urlToPublishTo"), "add urlToPublishTo: https://… (here or under defaults:)",
+			"urlToPublishTo is missing: DocuSign needs a listener URL")
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		d.errorf(at("urlToPublishTo"), path("urlToPublishTo"), "write an absolute URL, e.g. https://hooks.example.com/docusign",
+			"urlToPublishTo %q is not an absolute http(s) URL", Redact(raw))
+		return
+	}
+	if u.User != nil {
+		d.warnf(at("urlToPublishTo"), path("urlToPublishTo"), "use userName and password: ${env.NAME} instead",
+			"urlToPublishTo carries credentials")
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		d.warnf(at("urlToPublishTo"), path("urlToPublishTo"), "use https://",
+			"urlToPublishTo uses plain HTTP: DocuSign requires HTTPS in production")
+	}
+}
+
+func checkUsers(c Connect, at func(string) Pos, path func(string) string, d *diags) {
+	all, _ := c.Bool("allUsers")
+	except, _ := c.Bool("allUsersExcept")
+	users, groups := c.Strings("userIds"), c.Strings("groupIds")
+	switch {
+	case !all && len(users) == 0 && len(groups) == 0:
+		d.errorf(at("allUsers"), path("allUsers"), "set allUsers: true, or list userIds (or groupIds)",
+			"the configuration tracks nobody's envelopes")
+	case all && len(users) > 0 && !except:
+		d.warnf(at("userIds"), path("userIds"), "remove userIds, or set allUsersExcept: true to exclude them",
+			"userIds has no effect when allUsers is true")
+	}
+}
+
+func checkDataModel(c Connect, at func(string) Pos, path func(string) string, d *diags) {
+	if _, ok := c.Fields["deliveryMode"]; !ok {
+		d.errorf(c.Pos, path("deliveryMode"),
+			"add deliveryMode: SIM with eventData: {version: restv2.1} and events: [...] (JSON SIM, the model DocuSign recommends)",
+			"deliveryMode is missing")
+		return
+	}
+	events := c.Strings("events")
+	legacy := len(c.Strings("envelopeEvents")) + len(c.Strings("recipientEvents"))
+	switch model := c.DataModel(); model {
+	case ModelJSONSIM:
+		if legacy > 0 {
+			field := "envelopeEvents"
+			if len(c.Strings(field)) == 0 {
+				field = "recipientEvents"
+			}
+			d.errorf(at(field), path(field), "list them in events instead: ["+strings.Join(simNames(c), ", ")+"]",
+				"%s is not used by the JSON SIM model (deliveryMode SIM with eventData.version restv2.1)", field)
+		} else if len(events) == 0 {
+			d.errorf(c.Pos, path("events"), "add events: [envelope-sent, envelope-completed]",
+				"the JSON SIM model needs events")
+		}
+	default:
+		if len(events) > 0 {
+			d.errorf(at("events"), path("events"),
+				"use envelopeEvents/recipientEvents (sentence case, e.g. Completed), or set deliveryMode: SIM with eventData.version: restv2.1",
+				"events is only used by the JSON SIM model, and this is %s", modelTitle(model))
+		} else if legacy == 0 {
+			d.errorf(c.Pos, path("envelopeEvents"), "add envelopeEvents: [Completed] or recipientEvents: [...]",
+				"the %s model needs envelopeEvents or recipientEvents", modelTitle(model))
+		}
+		if model == ModelXMLSIM {
+			d.warnf(at("deliveryMode"), path("deliveryMode"),
+				"move to JSON SIM: eventData: {version: restv2.1} with events: [...]",
+				"the XML SIM model (deliveryMode SIM without eventData.version restv2.1) is deprecated by DocuSign")
+		}
+	}
+}
+
+func modelTitle(model string) string {
+	switch model {
+	case ModelJSONSIM:
+		return "JSON SIM"
+	case ModelJSONAggregate:
+		return "JSON aggregate"
+	case ModelXMLAggregate:
+		return "XML aggregate"
+	case ModelXMLSIM:
+		return "XML SIM"
+	}
+	return model
+}
+
+// simNames maps legacy statuses (Completed) to JSON SIM event names
+// (envelope-completed), for hints.
+func simNames(c Connect) []string {
+	var out []string
+	for _, e := range c.Strings("envelopeEvents") {
+		out = append(out, "envelope-"+strings.ToLower(e))
+	}
+	for _, e := range c.Strings("recipientEvents") {
+		out = append(out, "recipient-"+strings.ToLower(e))
+	}
+	return out
+}
+
+// IsLoopback reports whether host (a name or an address) is the local machine.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Redact removes credentials from a URL string (user:pass@host).
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}

@@ -1,0 +1,303 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/connectsync/connectsync/schema"
+)
+
+// The validator's own messages ("additionalProperties 'x' not allowed") name
+// neither a place nor a fix. checkSchema walks to the leaf causes of each
+// validation error, finds the YAML node behind its JSON pointer and writes a
+// message in the file's own terms, with a did-you-mean where one helps.
+
+var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(schema.FileURL, bytes.NewReader(schema.File)); err != nil {
+		return nil, err
+	}
+	return c.Compile(schema.FileURL)
+})
+
+// schemaDoc is the schema as a plain JSON value, to read enums and property
+// names for hints.
+var schemaDoc = sync.OnceValue(func() map[string]any {
+	var doc map[string]any
+	if err := json.Unmarshal(schema.File, &doc); err != nil {
+		panic("schema: embedded schema is not JSON: " + err.Error())
+	}
+	return doc
+})
+
+// checkSchema validates one file's value and returns the JSON pointers of
+// the values it found wrong.
+func checkSchema(file string, root *yaml.Node, value any, d *diags) []string {
+	s, err := compiledSchema()
+	if err != nil {
+		panic("schema: embedded schema does not compile: " + err.Error())
+	}
+	err = s.Validate(value)
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var bad []string
+	for _, leaf := range leaves(ve) {
+		bad = append(bad, describe(file, root, leaf, d)...)
+	}
+	return bad
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// describe turns one leaf validation error into diagnostics and returns the
+// pointers of the values at fault: for an unknown or missing key, the key's
+// own pointer, so that the rest of its mapping can still be checked.
+func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *diags) (bad []string) {
+	bad = []string{ve.InstanceLocation}
+	n, _, path := nodeAt(root, ve.InstanceLocation)
+	pos := posOf(file, n)
+	keyword := lastToken(ve.KeywordLocation)
+	schemaAt := schemaNode(ve.AbsoluteKeywordLocation)
+	field := fieldName(ve.InstanceLocation)
+
+	switch keyword {
+	case "additionalProperties", "unevaluatedProperties":
+		bad = nil
+		allowed := propertyNames(schemaAt)
+		for _, p := range pairs(n) {
+			k := p.key.Value
+			if slices.Contains(allowed, k) {
+				continue
+			}
+			kpos, kpath := posOf(file, p.key), joinPath(path, k)
+			bad = append(bad, ve.InstanceLocation+"/"+k)
+			if why, ok := ReadOnlyFields[k]; ok {
+				d.errorf(kpos, kpath, "remove it", "%s is read-only: %s", k, why)
+				continue
+			}
+			d.errorf(kpos, kpath, didYouMean(k, allowed), "unknown key %q", k)
+		}
+	case "required":
+		bad = nil
+		for _, missing := range missingProperties(ve.Message) {
+			bad = append(bad, ve.InstanceLocation+"/"+missing)
+			d.errorf(pos, path, "add "+missing+": …", "missing required key %q", missing)
+		}
+	case "type":
+		want := ve.Message
+		if i := strings.Index(want, ", but got"); i > 0 {
+			want = strings.TrimPrefix(want[:i], "expected ")
+		}
+		hint := ""
+		switch {
+		case want == "boolean" && n.Kind == yaml.ScalarNode && (strings.EqualFold(n.Value, "true") || strings.EqualFold(n.Value, "false")):
+			hint = fmt.Sprintf("write %s without quotes: connectsync sends DocuSign's string form itself", strings.ToLower(n.Value))
+		case want == "boolean":
+			hint = "write true or false"
+		case want == "array" && n.Kind == yaml.ScalarNode:
+			hint = fmt.Sprintf("write a list, e.g. [%s]", n.Value)
+		case want == "string" && n.Kind == yaml.ScalarNode:
+			hint = fmt.Sprintf("quote it: %q", n.Value)
+		}
+		d.errorf(pos, path, hint, "%s must be %s, not %s", field, article(want), describeNode(n))
+	case "enum":
+		allowed := stringList(schemaAt)
+		what := "value"
+		if strings.HasSuffix(strings.ToLower(field), "events") {
+			what = "event"
+		}
+		if s := suggest(n.Value, allowed); s != "" && strings.EqualFold(s, n.Value) {
+			d.errorf(pos, path, fmt.Sprintf("write %q%s", s, caseNote(field)), "%s %q has the wrong letter case", what, n.Value)
+			return
+		}
+		d.errorf(pos, path, didYouMean(n.Value, allowed), "unknown %s %q", what, n.Value)
+	case "const":
+		d.errorf(pos, path, "write version: 1", "unsupported file version %q", n.Value)
+	case "pattern":
+		describePattern(field, n, pos, path, d)
+	case "minLength":
+		d.errorf(pos, path, "", "%s must not be empty", field)
+	case "minItems":
+		d.errorf(pos, path, "remove the key to mean every account", "%s must not be an empty list", field)
+	case "uniqueItems":
+		i, j := duplicateIndexes(ve.Message)
+		if n.Kind == yaml.SequenceNode && j < len(n.Content) {
+			dup := resolve(n.Content[j])
+			d.errorf(posOf(file, dup), fmt.Sprintf("%s[%d]", path, j), "remove one of them",
+				"%q is listed twice (also at index %d)", dup.Value, i)
+			return
+		}
+		d.errorf(pos, path, "remove the repeated value", "%s lists a value twice", field)
+	default:
+		d.errorf(pos, path, "", "%s", ve.Message)
+	}
+	return bad
+}
+
+func describePattern(field string, n *yaml.Node, pos Pos, path string, d *diags) {
+	switch field {
+	case "password", "salesforceAuthcode", "clientSecret":
+		d.errorf(pos, path, fmt.Sprintf("write %s: ${env.NAME} and set NAME in the environment", field),
+			"%s is a secret: it may only come from the environment, never from the file", field)
+	case "deliveryMode":
+		d.errorf(pos, path, didYouMean(n.Value, []string{"SIM", "aggregate"}), "unknown deliveryMode %q", n.Value)
+	case "alias":
+		d.errorf(pos, path, "use letters, digits, '.', '_' and '-', starting with a letter or digit", "invalid alias %q", n.Value)
+	case "connectId":
+		d.errorf(pos, path, "connectId is DocuSign's numeric id, e.g. \"22210641\"", "invalid connectId %q", n.Value)
+	case "baseUri":
+		d.errorf(pos, path, "write the base URI with its scheme, e.g. https://na3.docusign.net", "invalid baseUri %q", n.Value)
+	default:
+		if strings.HasPrefix(path, "accounts") && strings.Contains(path, ".vars") {
+			d.errorf(pos, path, "use letters, digits and '_', starting with a letter or '_'", "invalid variable name")
+			return
+		}
+		d.errorf(pos, path, "", "%s: invalid value %q", field, n.Value)
+	}
+}
+
+// schemaNode returns the schema object that holds the failing keyword, from
+// an absolute keyword location such as …schema.json#/$defs/configuration/additionalProperties.
+func schemaNode(absLocation string) map[string]any {
+	_, frag, _ := strings.Cut(absLocation, "#")
+	toks := strings.Split(strings.TrimPrefix(frag, "/"), "/")
+	if len(toks) > 0 {
+		toks = toks[:len(toks)-1] // drop the keyword itself
+	}
+	var cur any = schemaDoc()
+	for _, t := range toks {
+		if t == "" {
+			continue
+		}
+		t = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[t]
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i >= len(v) {
+				return nil
+			}
+			cur = v[i]
+		}
+	}
+	m, _ := cur.(map[string]any)
+	return m
+}
+
+func propertyNames(s map[string]any) []string {
+	props, _ := s["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func stringList(s map[string]any) []string {
+	list, _ := s["enum"].([]any)
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if str, ok := v.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out
+}
+
+func missingProperties(msg string) []string {
+	_, list, ok := strings.Cut(msg, "missing properties: ")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(list, ", ") {
+		out = append(out, strings.Trim(p, `'"`))
+	}
+	return out
+}
+
+func duplicateIndexes(msg string) (i, j int) {
+	fmt.Sscanf(msg, "items at index %d and %d are equal", &i, &j)
+	return i, j
+}
+
+// fieldName is the last key in a pointer, skipping list indexes.
+func fieldName(pointer string) string {
+	toks := strings.Split(pointer, "/")
+	for k := len(toks) - 1; k >= 0; k-- {
+		if _, err := strconv.Atoi(toks[k]); err != nil && toks[k] != "" {
+			return toks[k]
+		}
+	}
+	return "the file"
+}
+
+func caseNote(field string) string {
+	switch field {
+	case "envelopeEvents", "recipientEvents":
+		return " (DocuSign's sentence case)"
+	case "events":
+		return " (DocuSign's event names are lower case)"
+	}
+	return ""
+}
+
+func lastToken(p string) string {
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+func article(t string) string {
+	switch t {
+	case "boolean":
+		return "a boolean (true or false)"
+	case "array":
+		return "a list"
+	case "object":
+		return "a mapping (key: value)"
+	case "string":
+		return "a string"
+	case "integer", "number":
+		return "a number"
+	}
+	return t
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return "empty"
+	case "!!str":
+		return fmt.Sprintf("the string %q", n.Value)
+	}
+	return n.Value
+}

@@ -1,0 +1,197 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// This file turns YAML into the generic JSON-like value the schema validator
+// wants, while keeping the yaml.Node tree so that every value keeps its line
+// and column. A JSON pointer from the validator is resolved back to a node.
+
+// parseYAML parses one file. A syntax error becomes a diagnostic at the line
+// yaml.v3 names (it gives no column).
+func parseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		pos := Pos{File: file, Line: 1, Col: 1}
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			msg = strings.TrimPrefix(msg, m[0])
+		}
+		hint := "check the indentation and that every key is followed by a colon"
+		if strings.Contains(msg, "found character that cannot start any token") {
+			hint = "YAML does not allow tabs for indentation; use spaces"
+		}
+		return nil, &Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML: " + msg, Hint: hint}
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1},
+			Message: "the file is empty", Hint: "start it with version: 1"}
+	}
+	return doc.Content[0], nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^line (\d+): `)
+
+func posOf(file string, n *yaml.Node) Pos {
+	return Pos{File: file, Line: n.Line, Col: n.Column}
+}
+
+// resolve follows YAML aliases (*anchor) to the node they stand for.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// pair is one key and its value in a mapping, after merge keys are applied.
+type pair struct{ key, value *yaml.Node }
+
+// pairs lists a mapping's entries, expanding YAML merge keys (<<: *anchor).
+// Keys written in the mapping itself win over merged ones.
+func pairs(n *yaml.Node) []pair {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var own, merged []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
+			v = resolve(v)
+			srcs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, s := range srcs {
+				merged = append(merged, pairs(s)...)
+			}
+			continue
+		}
+		own = append(own, pair{k, v})
+	}
+	for _, m := range merged {
+		if lookup(own, m.key.Value) == nil {
+			own = append(own, m)
+		}
+	}
+	return own
+}
+
+func lookup(ps []pair, key string) *pair {
+	for i := range ps {
+		if ps[i].key.Value == key {
+			return &ps[i]
+		}
+	}
+	return nil
+}
+
+// child returns the value under key in a mapping node, or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if p := lookup(pairs(n), key); p != nil {
+		return resolve(p.value)
+	}
+	return nil
+}
+
+// toValue converts a node into the JSON-like value the validator accepts
+// (map[string]any, []any, string, bool, int64, float64, nil), reporting
+// duplicate keys, which yaml.v3 leaves in the node tree.
+func toValue(file string, n *yaml.Node, path string, d *diags) any {
+	n = resolve(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		seen := map[string]*yaml.Node{}
+		for _, p := range pairs(n) {
+			key := p.key.Value
+			if first, dup := seen[key]; dup {
+				d.errorf(posOf(file, p.key), joinPath(path, key), "keep one of them",
+					"key %q is written twice (first at line %d)", key, first.Line)
+				continue
+			}
+			seen[key] = p.key
+			m[key] = toValue(file, p.value, joinPath(path, key), d)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			s = append(s, toValue(file, c, fmt.Sprintf("%s[%d]", path, i), d))
+		}
+		return s
+	case yaml.ScalarNode:
+		return scalarValue(n)
+	}
+	return nil
+}
+
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return i
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	return n.Value
+}
+
+// joinPath appends a mapping key to a path: configurations[2] + events.
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// nodeAt resolves a JSON pointer (/configurations/2/events/0) against the
+// tree. It returns the deepest node it reached, the key node of the last
+// mapping step (nil for sequences), and the path in file notation.
+func nodeAt(root *yaml.Node, pointer string) (n, key *yaml.Node, path string) {
+	n = resolve(root)
+	if pointer == "" || pointer == "/" {
+		return n, nil, ""
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		switch n.Kind {
+		case yaml.MappingNode:
+			p := lookup(pairs(n), tok)
+			if p == nil {
+				return n, key, path
+			}
+			n, key, path = resolve(p.value), p.key, joinPath(path, tok)
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return n, key, path
+			}
+			n, key, path = resolve(n.Content[i]), nil, fmt.Sprintf("%s[%d]", path, i)
+		default:
+			return n, key, path
+		}
+	}
+	return n, key, path
+}

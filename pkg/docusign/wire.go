@@ -229,6 +229,8 @@ func (c *Configuration) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON encodes a configuration, adding back the fields kept in Unknown.
+// An Unknown entry never overrides or adds a declared field, even one left
+// empty: the typed field is the only source for the keys this type knows.
 func (c Configuration) MarshalJSON() ([]byte, error) {
 	data, err := json.Marshal(configurationAlias(c))
 	if err != nil || len(c.Unknown) == 0 {
@@ -238,8 +240,9 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 	if err := json.Unmarshal(data, &all); err != nil {
 		return nil, err
 	}
+	known := configurationKeys()
 	for k, v := range c.Unknown {
-		if _, declared := all[k]; !declared {
+		if _, declared := known[k]; !declared {
 			all[k] = v
 		}
 	}

@@ -1,0 +1,183 @@
+package docusign
+
+// How the client stays under DocuSign's rate limits.
+//
+// DocuSign counts calls per account in two budgets: an hourly one (3,000 by
+// default, reset on the hour) and a burst one (200 calls per 30 seconds in
+// demo, 500 in production), and reports both in response headers:
+// X-RateLimit-Limit/Remaining/Reset (Reset is Unix epoch seconds) and
+// X-BurstLimit-Limit/Remaining (no reset is documented).
+// https://developers.docusign.com/platform/resource-limits/
+//
+// Each account gets an accountLimit with three brakes, all applied before a
+// request is sent:
+//
+//  1. A token bucket (golang.org/x/time/rate) holding 45% of the burst limit
+//     and refilling half of it per 30-second window, so no 30-second window,
+//     sliding or fixed, ever sees more than 95% of the limit from this client.
+//  2. When X-BurstLimit-Remaining says the budget is nearly spent (other
+//     applications share it), calls are spaced so that the rest lasts the
+//     window: window/remaining apart, or a whole window when none is left.
+//  3. When X-RateLimit-Remaining is 0 and the reset is ahead, the call waits
+//     for the reset, or fails at once with *RateLimitError when that is longer
+//     than Options.MaxRateLimitWait (as go-github's checkRateLimitBeforeDo).
+//
+// The limit DocuSign reports in X-BurstLimit-Limit replaces the configured one.
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+const (
+	headerRateLimit      = "X-RateLimit-Limit"
+	headerRateRemaining  = "X-RateLimit-Remaining"
+	headerRateReset      = "X-RateLimit-Reset"
+	headerBurstLimit     = "X-BurstLimit-Limit"
+	headerBurstRemaining = "X-BurstLimit-Remaining"
+
+	burstWindow = 30 * time.Second
+
+	// DemoBurstLimit is DocuSign's burst limit in the demo environment: calls
+	// per 30 seconds per account.
+	DemoBurstLimit = 200
+	// ProductionBurstLimit is DocuSign's burst limit in production.
+	ProductionBurstLimit = 500
+)
+
+// rateHeaders is what one response said about the account's budgets. The
+// has* fields say whether the header was there at all.
+type rateHeaders struct {
+	limit, remaining           int
+	reset                      time.Time
+	burstLimit, burstRemaining int
+
+	hasRemaining, hasReset, hasBurstLimit, hasBurstRemaining bool
+}
+
+func parseRateHeaders(h http.Header) rateHeaders {
+	var r rateHeaders
+	r.limit, _ = headerInt(h, headerRateLimit)
+	r.remaining, r.hasRemaining = headerInt(h, headerRateRemaining)
+	r.reset, r.hasReset = parseUnix(h.Get(headerRateReset))
+	r.burstLimit, r.hasBurstLimit = headerInt(h, headerBurstLimit)
+	r.burstRemaining, r.hasBurstRemaining = headerInt(h, headerBurstRemaining)
+	return r
+}
+
+func headerInt(h http.Header, key string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get(key)))
+	return n, err == nil
+}
+
+func parseUnix(s string) (time.Time, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
+}
+
+// parseRetryAfter reads a Retry-After header (seconds or an HTTP date).
+// DocuSign does not document one, but gateways in front of it may send it.
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// accountLimit paces the calls to one account. See the comment at the top of
+// the file.
+type accountLimit struct {
+	mu     sync.Mutex
+	bucket *rate.Limiter
+	limit  int // burst calls allowed per window
+
+	// From the latest response.
+	burstRemaining    int
+	hasBurstRemaining bool
+	hourlyRemaining   int
+	hasHourly         bool
+	reset             time.Time
+
+	next time.Time // earliest next send while the burst budget is nearly spent
+}
+
+func newAccountLimit(limit int) *accountLimit {
+	l := &accountLimit{}
+	l.setLimit(time.Now(), limit)
+	return l
+}
+
+// setLimit sizes the bucket for a burst limit of n calls per window.
+func (l *accountLimit) setLimit(now time.Time, n int) {
+	l.limit = n
+	every := rate.Limit(float64(n) / 2 / burstWindow.Seconds())
+	size := max(n*45/100, 1)
+	if l.bucket == nil {
+		l.bucket = rate.NewLimiter(every, size)
+		return
+	}
+	l.bucket.SetLimitAt(now, every)
+	l.bucket.SetBurstAt(now, size)
+}
+
+// reserve books the next send and returns how long to wait before it. It
+// returns a *RateLimitError, booking nothing, when the hourly budget is spent
+// for longer than maxWait.
+func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Duration) (time.Duration, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var hourly time.Duration
+	if l.hasHourly && l.hourlyRemaining <= 0 && l.reset.After(now) {
+		hourly = l.reset.Sub(now)
+		if hourly > maxWait {
+			return 0, &RateLimitError{AccountID: account, Reset: l.reset, Wait: hourly, MaxWait: maxWait}
+		}
+	}
+	wait := l.bucket.ReserveN(now, 1).DelayFrom(now)
+	if low := max(l.limit/10, 1); l.hasBurstRemaining && l.burstRemaining <= low {
+		spacing := burstWindow
+		if l.burstRemaining > 0 {
+			spacing = burstWindow / time.Duration(l.burstRemaining)
+		}
+		slot := now.Add(wait)
+		if l.next.After(slot) {
+			slot = l.next
+		}
+		l.next = slot.Add(spacing)
+		wait = slot.Sub(now)
+	}
+	return max(wait, hourly), nil
+}
+
+// observe records what a response said about the budgets.
+func (l *accountLimit) observe(now time.Time, r rateHeaders) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.hasBurstLimit && r.burstLimit > 0 && r.burstLimit != l.limit {
+		l.setLimit(now, r.burstLimit)
+	}
+	if r.hasBurstRemaining {
+		l.burstRemaining, l.hasBurstRemaining = r.burstRemaining, true
+	}
+	if r.hasRemaining {
+		l.hourlyRemaining, l.hasHourly = r.remaining, true
+		if r.hasReset {
+			l.reset = r.reset
+		}
+	}
+}

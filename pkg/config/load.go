@@ -53,7 +53,7 @@ type loader struct {
 	brokenDefaults map[string]bool
 	broken         map[string]map[string]bool
 	defPos         *Pos
-	polPos   *Pos
+	polPos         *Pos
 }
 
 type fileDoc struct {
@@ -131,8 +131,9 @@ func (l *loader) readFile(name string) {
 		l.d.list = append(l.d.list, *perr)
 		return
 	}
-	value := toValue(name, root, "", &l.d)
-	bad := checkSchema(name, root, value, &l.d)
+	var bad []string
+	value := toValue(name, root, "", "", &l.d, &bad)
+	bad = append(bad, checkSchema(name, root, value, &l.d)...)
 	l.docs = append(l.docs, &fileDoc{name: name, root: root, bad: bad})
 }
 
@@ -222,14 +223,20 @@ func (l *loader) readAccounts(f *fileDoc) {
 
 // interp interpolates a scalar, reporting a failed reference at its place.
 func (l *loader) interp(file string, n *yaml.Node, path string, lk Lookup) string {
+	s, _ := l.interpOK(file, n, path, lk)
+	return s
+}
+
+func (l *loader) interpOK(file string, n *yaml.Node, path string, lk Lookup) (string, bool) {
 	if n == nil {
-		return ""
+		return "", true
 	}
 	s, err := interpolate(n.Value, lk)
 	if err != nil {
 		l.d.errorf(posOf(file, n), path, err.hint, "%s", err.msg)
+		return "", false
 	}
-	return s
+	return s, true
 }
 
 func scalar(n *yaml.Node) string {
@@ -297,8 +304,8 @@ func (l *loader) readConfigurations(f *fileDoc) {
 		for k := range l.brokenDefaults {
 			broken[k] = true
 		}
-		if len(broken) > 0 {
-			l.broken[f.name+"\x00"+path] = broken
+		for field := range broken {
+			l.markBroken(base, field)
 		}
 		for _, alias := range l.targetAccounts(f, item, path) {
 			acct, _ := l.out.Account(alias)
@@ -371,8 +378,14 @@ func (l *loader) fillFields(c *Connect, own map[string]fieldNode, lk Lookup) {
 // setField converts one written field into its normalised value. For objects
 // it merges into what is already set.
 func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
-	c.FieldPos[f.Name] = posOf(fn.file, fn.key)
-	str := func(n *yaml.Node, path string) string { return l.interp(fn.file, n, path, lk) }
+	c.FieldPos[f.Name] = posOf(fn.file, fn.value)
+	str := func(n *yaml.Node, path string) string {
+		s, ok := l.interpOK(fn.file, n, path, lk)
+		if !ok {
+			l.markBroken(*c, f.Name) // already reported; keep rules off it
+		}
+		return s
+	}
 	switch f.Kind {
 	case KindBool:
 		var b bool
@@ -429,8 +442,17 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		c.Fields[f.Name] = obj
 	case KindStringMap, KindObjectList:
 		var d diags
-		c.Fields[f.Name] = toValue(fn.file, fn.value, fn.path, &d)
+		var dups []string
+		c.Fields[f.Name] = toValue(fn.file, fn.value, fn.path, "", &d, &dups)
 	}
+}
+
+func (l *loader) markBroken(c Connect, field string) {
+	key := c.Pos.File + "\x00" + c.Path
+	if l.broken[key] == nil {
+		l.broken[key] = map[string]bool{}
+	}
+	l.broken[key][field] = true
 }
 
 func (l *loader) noteSecret(c *Connect, name, source string) {

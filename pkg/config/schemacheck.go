@@ -191,7 +191,7 @@ func schemaNode(absLocation string) map[string]any {
 		if t == "" {
 			continue
 		}
-		t = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		t = pointerUnescaper.Replace(t)
 		switch v := cur.(type) {
 		case map[string]any:
 			cur = v[t]

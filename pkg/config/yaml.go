@@ -29,7 +29,9 @@ func parseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
 		if strings.Contains(msg, "found character that cannot start any token") {
 			hint = "YAML does not allow tabs for indentation; use spaces"
 		}
-		return nil, &Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML: " + msg, Hint: hint}
+		// yaml.v3 gives the line where the construct began for some errors, so
+		// the mistake may be a line or two further down.
+		return nil, &Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML at or after this line: " + msg, Hint: hint}
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1},
@@ -105,8 +107,9 @@ func child(n *yaml.Node, key string) *yaml.Node {
 
 // toValue converts a node into the JSON-like value the validator accepts
 // (map[string]any, []any, string, bool, int64, float64, nil), reporting
-// duplicate keys, which yaml.v3 leaves in the node tree.
-func toValue(file string, n *yaml.Node, path string, d *diags) any {
+// duplicate keys, which yaml.v3 leaves in the node tree, and adding their
+// JSON pointers to dups.
+func toValue(file string, n *yaml.Node, path, pointer string, d *diags, dups *[]string) any {
 	n = resolve(n)
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -117,16 +120,17 @@ func toValue(file string, n *yaml.Node, path string, d *diags) any {
 			if first, dup := seen[key]; dup {
 				d.errorf(posOf(file, p.key), joinPath(path, key), "keep one of them",
 					"key %q is written twice (first at line %d)", key, first.Line)
+				*dups = append(*dups, pointer+"/"+escapePointer(key))
 				continue
 			}
 			seen[key] = p.key
-			m[key] = toValue(file, p.value, joinPath(path, key), d)
+			m[key] = toValue(file, p.value, joinPath(path, key), pointer+"/"+escapePointer(key), d, dups)
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
 		for i, c := range n.Content {
-			s = append(s, toValue(file, c, fmt.Sprintf("%s[%d]", path, i), d))
+			s = append(s, toValue(file, c, fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s/%d", pointer, i), d, dups))
 		}
 		return s
 	case yaml.ScalarNode:
@@ -158,6 +162,13 @@ func scalarValue(n *yaml.Node) any {
 	return n.Value
 }
 
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
+func escapePointer(key string) string { return pointerEscaper.Replace(key) }
+
 // joinPath appends a mapping key to a path: configurations[2] + events.
 func joinPath(path, key string) string {
 	if path == "" {
@@ -175,7 +186,7 @@ func nodeAt(root *yaml.Node, pointer string) (n, key *yaml.Node, path string) {
 		return n, nil, ""
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		tok = pointerUnescaper.Replace(tok)
 		switch n.Kind {
 		case yaml.MappingNode:
 			p := lookup(pairs(n), tok)

@@ -1,0 +1,433 @@
+package plan
+
+// How does a desired configuration find its live one?
+//
+//  1. A pinned connectId (written in the file) wins.
+//  2. Otherwise the name: exactly one managed live configuration with that
+//     name matches; two is an error (never a guess: pin one).
+//  3. Otherwise a name under previously: a rename, planned as an update of
+//     the same connectId so that no webhook is ever missing.
+//
+// Only managed live configurations (custom and customrecipient, not
+// integrator-managed) can match. Whatever live configuration nothing matched
+// is unmanaged (deleted only with prune) or ignored (never touched).
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/connectsync/connectsync/pkg/config"
+)
+
+// Options tune Compute.
+type Options struct {
+	// Prune deletes unmanaged configurations in every account (--prune);
+	// an account's own prune: true does the same for that account.
+	Prune bool
+	// RotateSecrets forces an update of every configuration that has
+	// write-only fields, to push a rotated secret (--rotate-secrets).
+	RotateSecrets bool
+}
+
+// AccountInput is one account's desired and live configurations.
+type AccountInput struct {
+	Account config.Account
+	Desired []config.Connect
+	Live    []config.Connect
+}
+
+// Compute returns the plan that makes each account's live configurations
+// match its desired ones.
+func Compute(accounts []AccountInput, opts Options) *Plan {
+	p := &Plan{Accounts: []Account{}}
+	for _, in := range accounts {
+		p.Accounts = append(p.Accounts, computeAccount(in, opts))
+	}
+	return p
+}
+
+func computeAccount(in AccountInput, opts Options) Account {
+	a := Account{
+		Alias:       in.Account.Alias,
+		AccountID:   in.Account.AccountID,
+		Fingerprint: Fingerprint(in.Live),
+		Changes:     []Change{},
+		Unmanaged:   []Existing{},
+		Ignored:     []Existing{},
+	}
+	claimed := map[string]string{} // live connectId → desired name that matched it
+	for _, d := range in.Desired {
+		live, err := match(d, in.Live)
+		if err != "" {
+			a.Errors = append(a.Errors, err)
+			continue
+		}
+		if live != nil {
+			if other, dup := claimed[live.ConnectID]; dup {
+				a.Errors = append(a.Errors, fmt.Sprintf("%q and %q both match live configuration %s (%q); pin one with connectId or fix previously:",
+					other, d.Name, live.ConnectID, live.Name))
+				continue
+			}
+			claimed[live.ConnectID] = d.Name
+		}
+		if c, ok := change(d, live, opts); ok {
+			a.Changes = append(a.Changes, c)
+		}
+	}
+	prune := opts.Prune || in.Account.Prune
+	managed := 0
+	for _, l := range in.Live {
+		if !l.Managed() {
+			a.Ignored = append(a.Ignored, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: ignoreReason(l)})
+			continue
+		}
+		managed++
+		if _, ok := claimed[l.ConnectID]; ok {
+			continue
+		}
+		if prune {
+			a.Changes = append(a.Changes, Change{Action: Delete, Name: l.Name, Account: in.Account.Alias, ConnectID: l.ConnectID,
+				Reason: "not in the files (prune)"})
+			continue
+		}
+		a.Unmanaged = append(a.Unmanaged, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: "not in the files"})
+	}
+	a.MassDelete = massDelete(a.Changes, managed)
+	slices.SortStableFunc(a.Changes, func(x, y Change) int {
+		return cmp.Or(cmp.Compare(actionOrder(x.Action), actionOrder(y.Action)), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
+	})
+	slices.SortFunc(a.Unmanaged, func(x, y Existing) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID)) })
+	slices.SortFunc(a.Ignored, func(x, y Existing) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID)) })
+	return a
+}
+
+// actionOrder is the order apply runs changes in: updates (renames among
+// them) and creates before deletes, so a failure never leaves an account
+// with fewer webhooks than it started with.
+func actionOrder(a Action) int {
+	return map[Action]int{Update: 0, Create: 1, Delete: 2, NoOp: 3}[a]
+}
+
+func ignoreReason(l config.Connect) string {
+	if im, _ := l.Bool("integratorManaged"); im {
+		return "integrator-managed: an integration owns it"
+	}
+	return l.Type() + " configuration: connectsync manages only custom and customrecipient"
+}
+
+// match finds the live configuration d refers to, or nil, or explains why
+// it cannot tell.
+func match(d config.Connect, live []config.Connect) (*config.Connect, string) {
+	if d.ConnectID != "" {
+		for i := range live {
+			if live[i].ConnectID != d.ConnectID {
+				continue
+			}
+			if !live[i].Managed() {
+				return nil, fmt.Sprintf("%q pins connectId %s, which is a %s; connectsync never touches it", d.Name, d.ConnectID, ignoreReason(live[i]))
+			}
+			return &live[i], ""
+		}
+		if d.Absent {
+			return nil, ""
+		}
+		return nil, fmt.Sprintf("%q pins connectId %s, which does not exist in the account; remove the pin to create it", d.Name, d.ConnectID)
+	}
+	for _, name := range append([]string{d.Name}, d.Previously...) {
+		var found []*config.Connect
+		var foreign *config.Connect
+		for i := range live {
+			if live[i].Name != name {
+				continue
+			}
+			if live[i].Managed() {
+				found = append(found, &live[i])
+			} else {
+				foreign = &live[i]
+			}
+		}
+		switch {
+		case len(found) == 1:
+			return found[0], ""
+		case len(found) > 1:
+			ids := make([]string, len(found))
+			for i, f := range found {
+				ids[i] = f.ConnectID
+			}
+			return nil, fmt.Sprintf("%d live configurations are named %q (connectId %s); pin the one the file means with connectId: …",
+				len(found), name, strings.Join(ids, ", "))
+		case foreign != nil && name == d.Name && !d.Absent:
+			return nil, fmt.Sprintf("%q is the name of a live %s; give yours another name", d.Name, ignoreReason(*foreign))
+		}
+	}
+	return nil, ""
+}
+
+// change builds the change that takes live (nil: none) to d.
+func change(d config.Connect, live *config.Connect, opts Options) (Change, bool) {
+	pos := d.Pos
+	c := Change{Name: d.Name, Account: d.Account, Pos: &pos, Desired: &d}
+	switch {
+	case d.Absent && live == nil:
+		return c, false
+	case d.Absent:
+		c.Action, c.ConnectID, c.Reason = Delete, live.ConnectID, "state: absent"
+		c.Name = live.Name
+		return c, true
+	case live == nil:
+		c.Action = Create
+		c.Fields = createFields(d)
+		return c, true
+	}
+	c.ConnectID = live.ConnectID
+	if live.Name != d.Name {
+		c.RenamedFrom = live.Name
+		c.Fields = append(c.Fields, FieldChange{Field: "name", Before: live.Name, After: d.Name})
+	}
+	c.Fields = append(c.Fields, diffFields(d, *live)...)
+	writeOnly := writeOnlyFields(d)
+	switch {
+	case len(c.Fields) > 0:
+		c.Action = Update
+	case len(writeOnly) > 0 && opts.RotateSecrets:
+		c.Action, c.Reason = Update, "rotate secrets"
+	default:
+		c.Action = NoOp
+		return c, true
+	}
+	c.Fields = append(c.Fields, writeOnly...)
+	return c, true
+}
+
+// createFields lists every field the file sets, as a create sends it.
+func createFields(d config.Connect) []FieldChange {
+	var out []FieldChange
+	for _, f := range config.Fields {
+		v, ok := d.Fields[f.Name]
+		if !ok {
+			continue
+		}
+		if f.Kind == config.KindObject {
+			obj := v.(map[string]any)
+			for _, sub := range f.Sub {
+				if sv, ok := obj[sub.Name]; ok {
+					out = append(out, FieldChange{Field: f.Name + "." + sub.Name, After: sv, Sensitive: sub.Secret, WriteOnly: sub.WriteOnly})
+				}
+			}
+			continue
+		}
+		out = append(out, FieldChange{Field: f.Name, After: v, Sensitive: f.Secret || hasCredentials(v), WriteOnly: f.WriteOnly})
+	}
+	return out
+}
+
+// writeOnlyFields lists the write-only fields d sets. They cannot be
+// compared, so an update sends them again (an update without them might
+// clear them).
+func writeOnlyFields(d config.Connect) []FieldChange {
+	var out []FieldChange
+	for _, fc := range createFields(d) {
+		if fc.WriteOnly {
+			out = append(out, fc)
+		}
+	}
+	return out
+}
+
+// diffFields compares the fields d sets with live, normalised: absent equals
+// DocuSign's default, sets ignore order, deliveryMode ignores case, nested
+// objects compare key by key. Write-only fields are skipped.
+func diffFields(d, live config.Connect) []FieldChange {
+	var out []FieldChange
+	for _, f := range config.Fields {
+		v, ok := d.Fields[f.Name]
+		if !ok || f.WriteOnly {
+			continue
+		}
+		lv, has := live.Fields[f.Name]
+		if f.Kind == config.KindObject {
+			lobj, _ := lv.(map[string]any)
+			for _, sub := range f.Sub {
+				sv, ok := v.(map[string]any)[sub.Name]
+				if !ok || sub.WriteOnly {
+					continue
+				}
+				lsv, lhas := lobj[sub.Name]
+				if !equal(f.Name+"."+sub.Name, sub, sv, lsv, lhas) {
+					out = append(out, FieldChange{Field: f.Name + "." + sub.Name, Before: absentAsNil(lsv, lhas), After: sv, Sensitive: sub.Secret})
+				}
+			}
+			continue
+		}
+		if !equal(f.Name, f, v, lv, has) {
+			out = append(out, FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)})
+		}
+	}
+	return out
+}
+
+func absentAsNil(v any, has bool) any {
+	if !has {
+		return nil
+	}
+	return v
+}
+
+// equal compares a desired value with a live one (has=false: absent).
+func equal(name string, f config.Field, desired, live any, has bool) bool {
+	if !has {
+		if f.Default == nil {
+			return isEmpty(desired)
+		}
+		live = f.Default
+	}
+	switch f.Kind {
+	case config.KindBool:
+		return desired == live
+	case config.KindString:
+		ds, _ := desired.(string)
+		ls, _ := live.(string)
+		if name == "eventData.version" { // DocuSign reports its default, legacy, as ""
+			ds, ls = legacyAsEmpty(ds), legacyAsEmpty(ls)
+		}
+		if f.FoldCase {
+			return strings.EqualFold(ds, ls)
+		}
+		return ds == ls
+	case config.KindSet:
+		return slices.Equal(sortedSet(desired), sortedSet(live))
+	case config.KindList:
+		dl, _ := desired.([]string)
+		ll, _ := live.([]string)
+		return slices.Equal(dl, ll)
+	}
+	return canonical(desired) == canonical(live)
+}
+
+func legacyAsEmpty(s string) string {
+	if s == "legacy" {
+		return ""
+	}
+	return s
+}
+
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case string:
+		return t == ""
+	case []string:
+		return len(t) == 0
+	case map[string]string:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
+}
+
+func sortedSet(v any) []string {
+	list, _ := v.([]string)
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// canonical renders a value as JSON in DocuSign's string form (booleans as
+// "true"), so that a file's true and the API's "true" compare equal.
+func canonical(v any) string {
+	data, _ := json.Marshal(stringify(v))
+	return string(data)
+}
+
+func stringify(v any) any {
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	case map[string]any:
+		out := map[string]any{}
+		for k, sv := range t {
+			out[k] = stringify(sv)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, sv := range t {
+			out[i] = stringify(sv)
+		}
+		return out
+	case int64:
+		return fmt.Sprint(t)
+	case float64:
+		return fmt.Sprint(t)
+	}
+	return v
+}
+
+// hasCredentials reports whether a value is a URL with user:password in it.
+func hasCredentials(v any) bool {
+	s, _ := v.(string)
+	return config.Redact(s) != s
+}
+
+// massDelete explains why the deletes are too many to apply without
+// --allow-mass-delete: all of the account's managed configurations, or more
+// than 30% of them when it has at least 4 (SPEC §5). "" when they are not.
+func massDelete(changes []Change, managed int) string {
+	deletes := 0
+	for _, c := range changes {
+		if c.Action == Delete {
+			deletes++
+		}
+	}
+	switch {
+	case deletes == 0:
+		return ""
+	case deletes == managed:
+		return fmt.Sprintf("deletes all %d managed configurations of the account", managed)
+	case managed >= 4 && deletes*10 > managed*3:
+		return fmt.Sprintf("deletes %d of the account's %d managed configurations (more than 30%%)", deletes, managed)
+	}
+	return ""
+}
+
+// Fingerprint identifies a set of live configurations: any change to any of
+// them (including ignored ones) changes it. Secret fields are left out, so a
+// saved plan cannot serve to guess a secret offline.
+func Fingerprint(live []config.Connect) string {
+	type entry struct {
+		ID     string         `json:"id"`
+		Name   string         `json:"name"`
+		Fields map[string]any `json:"fields"`
+	}
+	entries := make([]entry, 0, len(live))
+	secret := config.SecretFieldNames()
+	for _, l := range live {
+		fields := maps.Clone(l.Fields)
+		for _, name := range secret {
+			top, sub, nested := strings.Cut(name, ".")
+			if !nested {
+				delete(fields, top)
+			} else if obj, ok := fields[top].(map[string]any); ok {
+				obj = maps.Clone(obj)
+				delete(obj, sub)
+				fields[top] = obj
+			}
+		}
+		entries = append(entries, entry{l.ConnectID, l.Name, fields})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.ID, b.ID) })
+	data, _ := json.Marshal(entries)
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -37,7 +37,7 @@ func (f *Flag) UnmarshalJSON(data []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("want \"true\" or \"false\", got %s", data)
+		return fmt.Errorf("a boolean field must be \"true\" or \"false\", got %s", data)
 	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true":
@@ -47,7 +47,7 @@ func (f *Flag) UnmarshalJSON(data []byte) error {
 	case "":
 		*f = ""
 	default:
-		return fmt.Errorf("want \"true\" or \"false\", got %q", s)
+		return fmt.Errorf("a boolean field must be \"true\" or \"false\", got %q", s)
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // testKey is one RSA key shared by the tests: generating a key per test
@@ -170,4 +172,9 @@ func readFixture(t *testing.T, name string) map[string]any {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return m
+}
+
+// parseKeyForTest reads an RSA private key PEM.
+func parseKeyForTest(pemBytes []byte) (*rsa.PrivateKey, error) {
+	return jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
 }

@@ -102,8 +102,12 @@ func computeAccount(in AccountInput, opts Options) Account {
 	slices.SortStableFunc(a.Changes, func(x, y Change) int {
 		return cmp.Or(cmp.Compare(actionOrder(x.Action), actionOrder(y.Action)), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
 	})
-	slices.SortFunc(a.Unmanaged, func(x, y Existing) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID)) })
-	slices.SortFunc(a.Ignored, func(x, y Existing) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID)) })
+	slices.SortFunc(a.Unmanaged, func(x, y Existing) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
+	})
+	slices.SortFunc(a.Ignored, func(x, y Existing) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
+	})
 	return a
 }
 

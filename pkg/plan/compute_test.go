@@ -232,15 +232,19 @@ func TestCompute(t *testing.T) {
 		},
 		"account prune": {
 			desired: []config.Connect{desired("a", nil)},
-			live:    func(t *testing.T) []config.Connect { return []config.Connect{live(t, "1", "a", ""), live(t, "2", "stray", "")} },
-			prune:   true,
-			want:    []string{"delete stray #2", "no-op a #1"},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "a", ""), live(t, "2", "stray", "")}
+			},
+			prune: true,
+			want:  []string{"delete stray #2", "no-op a #1"},
 		},
 		"mass delete: everything": {
 			desired: nil,
-			live:    func(t *testing.T) []config.Connect { return []config.Connect{live(t, "1", "a", ""), live(t, "2", "b", "")} },
-			opts:    Options{Prune: true},
-			want:    []string{"delete a #1", "delete b #2", "mass-delete deletes all 2 managed configurations of the account"},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "a", ""), live(t, "2", "b", "")}
+			},
+			opts: Options{Prune: true},
+			want: []string{"delete a #1", "delete b #2", "mass-delete deletes all 2 managed configurations of the account"},
 		},
 		"mass delete: over 30% of at least 4": {
 			desired: []config.Connect{desired("a", nil), desired("b", nil)},

@@ -1,0 +1,278 @@
+// Package apply carries out a plan against the DocuSign API, account by
+// account, and reports what happened to each change.
+//
+// Safety, in the order it matters:
+//   - A plan an account cannot be planned for (errors) or that deletes too
+//     much (mass delete, unless allowed) changes nothing in that account.
+//   - Within an account, updates and creates run before deletes, and deletes
+//     are skipped once anything failed, so a failure never leaves fewer
+//     webhooks than before.
+//   - A create whose outcome is unknown (timeout, 5xx, dropped connection) is
+//     never retried blindly: the account is listed again and the name looked
+//     for first, so a lost response never makes a duplicate.
+//   - An update sends the live object with the desired fields written over it
+//     plus the write-only secrets, so fields the files do not manage are kept
+//     whether DocuSign's PUT merges or replaces.
+//   - Accounts run concurrently and independently: one account's failure does
+//     not stop the others.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/plan"
+)
+
+// API is what apply needs from DocuSign (docusign.Client implements it).
+type API interface {
+	ListConfigurations(ctx context.Context, accountID string) ([]docusign.Configuration, error)
+	CreateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
+	UpdateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
+	DeleteConfiguration(ctx context.Context, accountID, connectID string) error
+}
+
+// Options tune Run.
+type Options struct {
+	Concurrency     int
+	AllowMassDelete bool
+	// Live holds each account's live configurations in wire form, by alias,
+	// as read for the plan: update bodies are built from them.
+	Live map[string][]docusign.Configuration
+	// OnResult, if set, is called after each change (from several
+	// goroutines at once), for progress output.
+	OnResult func(Result)
+	// CreateAttempts bounds how often a create whose outcome stays unknown
+	// is tried (default 3).
+	CreateAttempts int
+}
+
+// Status is what became of one change.
+type Status string
+
+// Statuses.
+const (
+	Done    Status = "done"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Result is what became of one change.
+type Result struct {
+	Account   string      `json:"account"`
+	Action    plan.Action `json:"action"`
+	Name      string      `json:"name"`
+	ConnectID string      `json:"connect_id,omitempty"`
+	Status    Status      `json:"status"`
+	// Note explains a skip or a recovery ("the response was lost; …").
+	Note string `json:"note,omitempty"`
+	Err  error  `json:"-"`
+}
+
+// Report is what Run did, per account in plan order.
+type Report struct {
+	Accounts []AccountReport
+}
+
+// AccountReport is what Run did in one account.
+type AccountReport struct {
+	Alias   string
+	Results []Result
+	// Err is why nothing was done in the account (refused or unplannable).
+	Err error
+}
+
+// Failed reports whether anything failed or was refused.
+func (r Report) Failed() bool {
+	for _, a := range r.Accounts {
+		if a.Err != nil {
+			return true
+		}
+		for _, res := range a.Results {
+			if res.Status != Done {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ErrMassDelete refuses a plan that deletes too much of an account.
+var ErrMassDelete = errors.New("refused: mass delete")
+
+// Run applies every account's changes and reports each result.
+func Run(ctx context.Context, api API, p *plan.Plan, opts Options) Report {
+	if opts.CreateAttempts < 1 {
+		opts.CreateAttempts = 3
+	}
+	if f := opts.OnResult; f != nil { // accounts report from several goroutines
+		var mu sync.Mutex
+		opts.OnResult = func(r Result) {
+			mu.Lock()
+			defer mu.Unlock()
+			f(r)
+		}
+	}
+	rep := Report{Accounts: make([]AccountReport, len(p.Accounts))}
+	var g errgroup.Group
+	g.SetLimit(max(opts.Concurrency, 1))
+	for i, a := range p.Accounts {
+		g.Go(func() error {
+			rep.Accounts[i] = runAccount(ctx, api, a, opts)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return rep
+}
+
+func runAccount(ctx context.Context, api API, a plan.Account, opts Options) AccountReport {
+	ar := AccountReport{Alias: a.Alias}
+	var todo []plan.Change
+	for _, c := range a.Changes {
+		if c.Action != plan.NoOp {
+			todo = append(todo, c)
+		}
+	}
+	skipAll := func(note string) {
+		for _, c := range todo {
+			ar.Results = append(ar.Results, report(opts, Result{Account: a.Alias, Action: c.Action, Name: c.Name, ConnectID: c.ConnectID, Status: Skipped, Note: note}))
+		}
+	}
+	switch {
+	case len(a.Errors) > 0:
+		ar.Err = fmt.Errorf("account %s cannot be applied: %s", a.Alias, strings.Join(a.Errors, "; "))
+		skipAll("the account cannot be planned")
+		return ar
+	case a.MassDelete != "" && !opts.AllowMassDelete:
+		ar.Err = fmt.Errorf("%w: account %s: the plan %s; re-run with --allow-mass-delete if that is intended", ErrMassDelete, a.Alias, a.MassDelete)
+		skipAll("mass delete refused")
+		return ar
+	}
+	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts}
+	failed := false
+	for _, c := range todo {
+		res := Result{Account: a.Alias, Action: c.Action, Name: c.Name, ConnectID: c.ConnectID}
+		switch {
+		case ctx.Err() != nil:
+			res.Status, res.Note = Skipped, "interrupted"
+		case c.Action == plan.Delete && failed:
+			res.Status, res.Note = Skipped, "an earlier change in this account failed; nothing is deleted until a re-run succeeds"
+		default:
+			res.ConnectID, res.Note, res.Err = acct.do(ctx, c)
+			res.Status = Done
+			if res.Err != nil {
+				res.Status, failed = Failed, true
+			}
+		}
+		ar.Results = append(ar.Results, report(opts, res))
+	}
+	return ar
+}
+
+func report(opts Options, r Result) Result {
+	if opts.OnResult != nil {
+		opts.OnResult(r)
+	}
+	return r
+}
+
+// accountRun applies changes in one account.
+type accountRun struct {
+	api       API
+	accountID string
+	alias     string
+	live      []docusign.Configuration
+	attempts  int
+}
+
+func (r *accountRun) wire(connectID string) (docusign.Configuration, bool) {
+	for _, w := range r.live {
+		if w.ConnectID == connectID {
+			return w, true
+		}
+	}
+	return docusign.Configuration{}, false
+}
+
+// do carries out one change and returns the configuration's id.
+func (r *accountRun) do(ctx context.Context, c plan.Change) (id, note string, err error) {
+	switch c.Action {
+	case plan.Update:
+		live, ok := r.wire(c.ConnectID)
+		if !ok {
+			return c.ConnectID, "", fmt.Errorf("update %q: live configuration %s is not in the state read for the plan", c.Name, c.ConnectID)
+		}
+		_, err := r.api.UpdateConfiguration(ctx, r.accountID, config.Overlay(live, *c.Desired))
+		if err != nil {
+			return c.ConnectID, "", fmt.Errorf("update %q (connectId %s): %w", c.Name, c.ConnectID, err)
+		}
+		return c.ConnectID, "", nil
+	case plan.Delete:
+		if err := r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID); err != nil {
+			return c.ConnectID, "", fmt.Errorf("delete %q (connectId %s): %w", c.Name, c.ConnectID, err)
+		}
+		return c.ConnectID, "", nil
+	case plan.Create:
+		return r.create(ctx, c)
+	}
+	return c.ConnectID, "", nil
+}
+
+// create posts a new configuration. When the outcome is unknown it lists the
+// account and looks for a configuration of that name that was not there
+// before: found, the create happened; not found, it is tried again.
+func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string, err error) {
+	body := config.ToWire(*c.Desired)
+	before := map[string]bool{}
+	for _, w := range r.live {
+		before[w.ConnectID] = true
+	}
+	for attempt := 1; ; attempt++ {
+		created, err := r.api.CreateConfiguration(ctx, r.accountID, body)
+		if err == nil {
+			return created.ConnectID, note, nil
+		}
+		if !docusign.IsOutcomeUnknown(err) {
+			return "", note, fmt.Errorf("create %q: %w", c.Name, err)
+		}
+		found, lerr := r.findNew(ctx, c.Name, before)
+		switch {
+		case lerr != nil:
+			return "", note, fmt.Errorf("create %q: %w; and listing the account to check whether it was created failed: %v (re-run to repair)", c.Name, err, lerr)
+		case len(found) == 1:
+			return found[0], "the response was lost; the configuration was created", nil
+		case len(found) > 1:
+			return "", note, fmt.Errorf("create %q: %d new configurations of that name appeared (connectId %s); delete the extra ones", c.Name, len(found), strings.Join(found, ", "))
+		case attempt >= r.attempts:
+			return "", note, fmt.Errorf("create %q: %w (tried %d times; it was not created)", c.Name, err, attempt)
+		}
+		note = fmt.Sprintf("retried after: %v", firstLine(err))
+	}
+}
+
+func (r *accountRun) findNew(ctx context.Context, name string, before map[string]bool) ([]string, error) {
+	list, err := r.api.ListConfigurations(ctx, r.accountID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, w := range list {
+		if w.Name == name && !before[w.ConnectID] {
+			ids = append(ids, w.ConnectID)
+		}
+	}
+	return ids, nil
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}

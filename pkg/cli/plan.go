@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/connectsync/connectsync/pkg/live"
+	"github.com/connectsync/connectsync/pkg/plan"
+	"github.com/connectsync/connectsync/pkg/render"
+)
+
+type planOptions struct {
+	commonOptions
+	Out              string
+	DetailedExitcode bool
+	Plan             plan.Options
+}
+
+const (
+	flagOut              = "out"
+	flagDetailedExitcode = "detailed-exitcode"
+	flagPrune            = "prune"
+	flagRotateSecrets    = "rotate-secrets"
+)
+
+func planFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: flagPrune, Usage: "plan to delete live configurations the files do not declare (never Salesforce or integrator-managed ones)"},
+		&cli.BoolFlag{Name: flagRotateSecrets, Usage: "update every configuration with a write-only secret (password…), to push a rotated value"},
+	}
+}
+
+func planCommand(env Env) *cli.Command {
+	flags := append(apiFlags(), formatFlag("text", "json", "markdown"),
+		&cli.StringFlag{Name: flagOut, TakesFile: true, Usage: "also save the plan to this file, for apply --plan (no secrets in it)"},
+		&cli.BoolFlag{Name: flagDetailedExitcode, Usage: "exit 2 when there are changes (0: none, 1: error)"})
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "show what apply would change in each account, field by field",
+		Description: `Reads the live configurations (one list call per account) and compares them
+with the files. Nothing is changed. Only the fields the files set are
+managed; live configurations the files do not declare are reported as
+unmanaged, other types (Salesforce, …) and integrator-managed ones as ignored.
+
+In GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY.`,
+		Flags: append(flags, planFlags()...),
+		Action: func(c *cli.Context) error {
+			common, err := readCommon(c, env)
+			if err != nil {
+				return err
+			}
+			return runPlan(c.Context, planOptions{
+				commonOptions:    common,
+				Out:              c.String(flagOut),
+				DetailedExitcode: c.Bool(flagDetailedExitcode),
+				Plan:             plan.Options{Prune: c.Bool(flagPrune), RotateSecrets: c.Bool(flagRotateSecrets)},
+			}, env)
+		},
+	}
+}
+
+// planned is a computed plan with what it was computed from.
+type planned struct {
+	plan *plan.Plan
+	doc  plan.Document
+	// states are the live states read, by alias; failed ones carry Err.
+	states map[string]live.State
+	failed []error
+}
+
+// computePlan reads the selected accounts and computes their plan. Accounts
+// that cannot be read are left out of the plan and listed in failed.
+func computePlan(ctx context.Context, s *session, o commonOptions, opts plan.Options) planned {
+	states := live.Read(ctx, s.api, s.accounts, o.Concurrency, nil)
+	out := planned{states: map[string]live.State{}}
+	var inputs []plan.AccountInput
+	for _, st := range states {
+		out.states[st.Account.Alias] = st
+		if st.Err != nil {
+			out.failed = append(out.failed, st.Err)
+			continue
+		}
+		inputs = append(inputs, plan.AccountInput{Account: st.Account, Desired: s.desired.ForAccount(st.Account.Alias), Live: st.Connects})
+	}
+	out.plan = plan.Compute(inputs, opts)
+	out.doc = plan.NewDocument(out.plan, "connectsync "+Version, s.desired.Files, opts)
+	return out
+}
+
+func runPlan(ctx context.Context, o planOptions, env Env) error {
+	s, err := openSession(ctx, o.commonOptions, env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p := computePlan(ctx, s, o.commonOptions, o.Plan)
+	if err := writePlan(env, o.Format, p, renderOptions(o.commonOptions, env)); err != nil {
+		return err
+	}
+	if err := appendStepSummary(env, p.plan); err != nil {
+		fmt.Fprintln(env.Stderr, "warning: GITHUB_STEP_SUMMARY:", err)
+	}
+	if o.Out != "" {
+		if err := saveDocument(o.Out, p.doc); err != nil {
+			return err
+		}
+		if o.Format == "text" {
+			fmt.Fprintf(env.Stdout, "\nSaved the plan to %s. Apply exactly this plan with:\n  connectsync apply --plan %s%s\n", o.Out, o.Out, filesArgs(o.commonOptions))
+		}
+	}
+	return planExit(p, o.DetailedExitcode, env)
+}
+
+// planExit reports accounts that could not be read or planned (exit 1),
+// else exit 2 under --detailed-exitcode when there are changes.
+func planExit(p planned, detailed bool, env Env) error {
+	for _, err := range p.failed {
+		fmt.Fprintln(env.Stderr, "error:", err)
+	}
+	if len(p.failed) > 0 || p.plan.HasErrors() {
+		return errReported
+	}
+	if detailed && p.plan.HasChanges() {
+		return errChanges
+	}
+	return nil
+}
+
+func writePlan(env Env, format string, p planned, ro render.Options) error {
+	switch format {
+	case "json":
+		return render.PlanJSON(env.Stdout, p.doc)
+	case "markdown":
+		return render.PlanMarkdown(env.Stdout, p.plan)
+	}
+	render.PlanText(env.Stdout, p.plan, ro)
+	return nil
+}
+
+// renderOptions turns colour on only for a terminal, never under
+// --no-color or NO_COLOR.
+func renderOptions(o commonOptions, env Env) render.Options {
+	return render.Options{Color: env.StdoutIsTerminal && !o.NoColor}
+}
+
+// appendStepSummary adds the markdown plan to the job summary when running
+// in GitHub Actions.
+func appendStepSummary(env Env, p *plan.Plan) error {
+	path := env.Getenv("GITHUB_STEP_SUMMARY")
+	if env.Getenv("GITHUB_ACTIONS") != "true" || path == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := render.PlanMarkdown(&b, p); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func saveDocument(path string, doc plan.Document) error {
+	var b bytes.Buffer
+	if err := render.PlanJSON(&b, doc); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("save the plan: %w", err)
+	}
+	return nil
+}
+
+// filesArgs repeats the -f and --sandbox flags for a suggested command.
+func filesArgs(o commonOptions) string {
+	var s string
+	for _, f := range o.Files {
+		s += " -f " + f
+	}
+	for _, a := range o.Accounts {
+		s += " --account " + a
+	}
+	if o.Sandbox {
+		s += " --sandbox"
+	}
+	return s
+}

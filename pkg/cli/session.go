@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/emulator"
+	"github.com/connectsync/connectsync/pkg/render"
+)
+
+// api is every DocuSign call the commands make.
+type api interface {
+	ListConfigurations(ctx context.Context, accountID string) ([]docusign.Configuration, error)
+	CreateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
+	UpdateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
+	DeleteConfiguration(ctx context.Context, accountID, connectID string) error
+	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
+}
+
+// session is what a command that talks to DocuSign starts from: the files,
+// the accounts selected, and a client (real, or the in-process sandbox).
+type session struct {
+	desired  *config.Desired
+	accounts []config.Account
+	api      api
+	// clients by environment, for userinfo (--all-accounts).
+	clients map[string]*docusign.Client
+	sandbox *emulator.Server
+}
+
+func (s *session) Close() {
+	if s.sandbox != nil {
+		s.sandbox.Close()
+	}
+}
+
+// openSession loads and validates the files (printing warnings, and errors
+// when there are any), selects the accounts, and connects.
+func openSession(ctx context.Context, o commonOptions, env Env) (*session, error) {
+	desired, ds := loadFiles(o.Files, env)
+	if ds.HasErrors() {
+		render.DiagnosticsText(env.Stderr, ds, nil)
+		return nil, errReported
+	}
+	for _, d := range ds {
+		fmt.Fprintln(env.Stderr, d.Error())
+	}
+	accounts, err := selectAccounts(desired, o.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{desired: desired, accounts: accounts}
+	if o.Sandbox {
+		err = s.connectSandbox(o, env)
+	} else {
+		err = s.connectDocuSign(o, env)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// selectAccounts applies --account; without it every account is selected.
+func selectAccounts(d *config.Desired, aliases []string) ([]config.Account, error) {
+	if len(aliases) == 0 {
+		return d.Accounts, nil
+	}
+	known := make([]string, len(d.Accounts))
+	for i, a := range d.Accounts {
+		known[i] = a.Alias
+	}
+	var out []config.Account
+	for _, alias := range aliases {
+		a, ok := d.Account(alias)
+		if !ok {
+			return nil, usageError(fmt.Sprintf("--account %q is not an account alias in the files (they declare %s)", alias, strings.Join(known, ", ")))
+		}
+		if !slices.ContainsFunc(out, func(x config.Account) bool { return x.Alias == alias }) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (s *session) connectSandbox(o commonOptions, env Env) error {
+	if dir := filepath.Dir(o.SandboxState); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("sandbox state: %w", err)
+		}
+	}
+	srv, err := emulator.Start(emulator.Options{StatePath: o.SandboxState})
+	if err != nil {
+		return fmt.Errorf("start the sandbox: %w", err)
+	}
+	s.sandbox = srv
+	for _, a := range s.desired.Accounts {
+		if err := srv.Emulator.EnsureAccount(a.AccountID, a.Alias); err != nil {
+			return err
+		}
+	}
+	creds := srv.Emulator.SandboxCredentials()
+	ts, err := docusign.JWTConfig{
+		IntegrationKey: creds.IntegrationKey,
+		UserID:         creds.UserID,
+		PrivateKeyPEM:  creds.PrivateKeyPEM,
+		AuthServer:     srv.URL,
+	}.TokenSource()
+	if err != nil {
+		return err
+	}
+	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent()})
+	if err != nil {
+		return err
+	}
+	if o.Verbose {
+		fmt.Fprintf(env.Stderr, "Using the built-in sandbox at %s (state in %s), not DocuSign.\n", srv.URL, o.SandboxState)
+	}
+	s.api = c
+	s.clients = map[string]*docusign.Client{"demo": c, "production": c}
+	return nil
+}
+
+// connectDocuSign builds one client per environment (demo and production
+// accounts use different OAuth hosts) from the environment variables.
+func (s *session) connectDocuSign(o commonOptions, env Env) error {
+	r := router{byAccount: map[string]*docusign.Client{}}
+	s.clients = map[string]*docusign.Client{}
+	for _, a := range s.desired.Accounts {
+		if _, done := s.clients[a.Environment]; done {
+			continue
+		}
+		opts, warnings, err := docusign.FromEnv(env.Getenv, a.Environment)
+		if errors.Is(err, docusign.ErrNoCredentials) {
+			return usageError("no DocuSign credentials: set DOCUSIGN_ACCESS_TOKEN, or DOCUSIGN_INTEGRATION_KEY, DOCUSIGN_USER_ID and DOCUSIGN_PRIVATE_KEY_FILE for the JWT grant (see README.md); or add --sandbox to try connectsync against the built-in emulator")
+		}
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(env.Stderr, "warning:", w)
+		}
+		opts.AccountBaseURIs = map[string]string{}
+		for _, acct := range s.desired.Accounts {
+			if acct.BaseURI != "" {
+				opts.AccountBaseURIs[acct.AccountID] = acct.BaseURI
+			}
+		}
+		opts.Debug = debugWriter(o, env)
+		opts.UserAgent = userAgent()
+		c, err := docusign.New(opts)
+		if err != nil {
+			return err
+		}
+		s.clients[a.Environment] = c
+	}
+	for _, a := range s.desired.Accounts {
+		r.byAccount[a.AccountID] = s.clients[a.Environment]
+	}
+	s.api = r
+	return nil
+}
+
+// debugWriter is where --debug traces go: stderr, one writer shared by
+// every account's goroutine.
+func debugWriter(o commonOptions, env Env) io.Writer {
+	if !o.Debug {
+		return nil
+	}
+	return &lockedWriter{w: env.Stderr}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func userAgent() string { return "connectsync/" + Version }
+
+// router sends each call to the client of the account's environment.
+type router struct{ byAccount map[string]*docusign.Client }
+
+func (r router) client(accountID string) (*docusign.Client, error) {
+	c, ok := r.byAccount[accountID]
+	if !ok {
+		return nil, fmt.Errorf("account %s is not in the files", accountID)
+	}
+	return c, nil
+}
+
+func (r router) ListConfigurations(ctx context.Context, accountID string) ([]docusign.Configuration, error) {
+	c, err := r.client(accountID)
+	if err != nil {
+		return nil, err
+	}
+	return c.ListConfigurations(ctx, accountID)
+}
+
+func (r router) CreateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error) {
+	c, err := r.client(accountID)
+	if err != nil {
+		return docusign.Configuration{}, err
+	}
+	return c.CreateConfiguration(ctx, accountID, cfg)
+}
+
+func (r router) UpdateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error) {
+	c, err := r.client(accountID)
+	if err != nil {
+		return docusign.Configuration{}, err
+	}
+	return c.UpdateConfiguration(ctx, accountID, cfg)
+}
+
+func (r router) DeleteConfiguration(ctx context.Context, accountID, connectID string) error {
+	c, err := r.client(accountID)
+	if err != nil {
+		return err
+	}
+	return c.DeleteConfiguration(ctx, accountID, connectID)
+}
+
+func (r router) ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error) {
+	c, err := r.client(accountID)
+	if err != nil {
+		return nil, err
+	}
+	return c.ListUsers(ctx, accountID, connectID)
+}

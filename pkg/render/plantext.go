@@ -1,0 +1,132 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/connectsync/connectsync/pkg/plan"
+)
+
+// PlanText writes a plan the way terraform does: one block per account,
+// "+ create", "~ update" (field: old → new), "- delete", then the
+// configurations left alone, then a summary line.
+func PlanText(w io.Writer, p *plan.Plan, o Options) {
+	for _, a := range p.Accounts {
+		accountText(w, a, o)
+	}
+	fmt.Fprintln(w, summaryLine(p.Summary()))
+}
+
+func accountText(w io.Writer, a plan.Account, o Options) {
+	s := a.Summary()
+	fmt.Fprintf(w, "%s %s (%s): %s\n", o.paint(ansiBold, "Account"), o.paint(ansiBold, a.Alias), a.AccountID, accountCounts(s))
+	for _, e := range a.Errors {
+		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "error:"), e)
+	}
+	if a.MassDelete != "" {
+		fmt.Fprintf(w, "  %s this plan %s; apply refuses it without --allow-mass-delete\n", o.paint(ansiRed, "warning:"), a.MassDelete)
+	}
+	for _, c := range a.Changes {
+		if c.Action == plan.NoOp {
+			continue
+		}
+		fmt.Fprintln(w)
+		changeText(w, c, o)
+	}
+	if len(a.Unmanaged)+len(a.Ignored) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, u := range a.Unmanaged {
+		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), u.Name, u.ConnectID)
+	}
+	for _, i := range a.Ignored {
+		fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, "ignored  "), i.Name, i.ConnectID, i.Reason)
+	}
+	fmt.Fprintln(w)
+}
+
+func changeText(w io.Writer, c plan.Change, o Options) {
+	var head string
+	switch c.Action {
+	case plan.Create:
+		head = o.paint(ansiGreen, "+ create") + " " + c.Name
+	case plan.Update:
+		head = o.paint(ansiYellow, "~ update") + " " + c.Name
+		if c.RenamedFrom != "" {
+			head = o.paint(ansiYellow, "~ rename") + " " + c.RenamedFrom + " → " + c.Name
+		}
+	case plan.Delete:
+		head = o.paint(ansiRed, "- delete") + " " + c.Name
+	}
+	if c.ConnectID != "" {
+		head += fmt.Sprintf(" (connectId %s)", c.ConnectID)
+	}
+	if c.Reason != "" {
+		head += " [" + c.Reason + "]"
+	}
+	fmt.Fprintln(w, "  "+head)
+	width := 0
+	for _, f := range c.Fields {
+		if f.Field != "name" || c.RenamedFrom == "" {
+			width = max(width, len(f.Field))
+		}
+	}
+	for _, f := range c.Fields {
+		if f.Field == "name" && c.RenamedFrom != "" {
+			continue // the heading says it
+		}
+		fmt.Fprintf(w, "      %-*s  %s\n", width+1, f.Field+":", fieldLine(c, f))
+		if !f.Sensitive && !f.WriteOnly {
+			if d := longStringDiff(f.Before, f.After, o); d != "" {
+				fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", d)
+			}
+		}
+	}
+}
+
+func accountCounts(s plan.Summary) string {
+	if s.Create+s.Update+s.Delete == 0 {
+		if s.Errors > 0 {
+			return "cannot plan"
+		}
+		return "no changes"
+	}
+	var parts []string
+	for _, x := range []struct {
+		n    int
+		verb string
+	}{{s.Create, "create"}, {s.Update, "update"}, {s.Delete, "delete"}} {
+		if x.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", x.n, x.verb))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// summaryLine is the plan's last line.
+func summaryLine(s plan.Summary) string {
+	var line string
+	if s.Create+s.Update+s.Delete == 0 {
+		line = "No changes: the live configurations match the files."
+	} else {
+		line = fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.", s.Create, s.Update, s.Delete)
+	}
+	var extra []string
+	if s.NoOp > 0 {
+		extra = append(extra, fmt.Sprintf("%d unchanged", s.NoOp))
+	}
+	if s.Unmanaged > 0 {
+		extra = append(extra, fmt.Sprintf("%d unmanaged", s.Unmanaged))
+	}
+	if s.Ignored > 0 {
+		extra = append(extra, fmt.Sprintf("%d ignored", s.Ignored))
+	}
+	if s.Errors > 0 {
+		extra = append(extra, plural(s.Errors, "error"))
+	}
+	if len(extra) > 0 {
+		line += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return line
+}

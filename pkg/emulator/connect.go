@@ -99,8 +99,7 @@ func (e *Emulator) listConfigurations(r *http.Request, accountID string) (int, a
 func (e *Emulator) getConfiguration(r *http.Request, accountID string) (int, any, *apiError) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	a := e.st.findAccount(accountID)
-	i, err := findConfiguration(a, r.PathValue("connectId"))
+	a, i, err := e.st.lookup(accountID, r.PathValue("connectId"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -143,8 +142,7 @@ func (e *Emulator) updateConfiguration(r *http.Request, accountID string) (int, 
 	c.fillDefaults()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := e.st.findAccount(accountID)
-	i, err := findConfiguration(a, c.ConnectID)
+	a, i, err := e.st.lookup(accountID, c.ConnectID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -163,8 +161,7 @@ func (e *Emulator) updateConfiguration(r *http.Request, accountID string) (int, 
 func (e *Emulator) deleteConfiguration(r *http.Request, accountID string) (int, any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := e.st.findAccount(accountID)
-	i, err := findConfiguration(a, r.PathValue("connectId"))
+	a, i, err := e.st.lookup(accountID, r.PathValue("connectId"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -175,12 +172,15 @@ func (e *Emulator) deleteConfiguration(r *http.Request, accountID string) (int, 
 	return http.StatusOK, nil, nil
 }
 
-func findConfiguration(a *account, connectID string) (int, *apiError) {
+// lookup finds a configuration of an authorised account (which exists:
+// accounts are never removed).
+func (s *state) lookup(accountID, connectID string) (*account, int, *apiError) {
+	a := s.findAccount(accountID)
 	i := a.configuration(connectID)
 	if i < 0 {
-		return -1, badRequest(CodeConfigurationNotFound, "No Connect configuration with connectId %q in this account.", connectID)
+		return nil, -1, badRequest(CodeConfigurationNotFound, "No Connect configuration with connectId %q in this account.", connectID)
 	}
-	return i, nil
+	return a, i, nil
 }
 
 func internalError(err error) *apiError {
@@ -310,8 +310,7 @@ func (e *Emulator) pageUsers(r *http.Request, accountID string, coveredOnly bool
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	a := e.st.findAccount(accountID)
-	i, err := findConfiguration(a, r.PathValue("connectId"))
+	a, i, err := e.st.lookup(accountID, r.PathValue("connectId"))
 	if err != nil {
 		return 0, nil, err
 	}

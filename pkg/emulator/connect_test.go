@@ -2,10 +2,13 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -210,7 +213,7 @@ func TestValuesAreStoredVerbatim(t *testing.T) {
 		"name": "verbatim", "configurationType": "custom", "urlToPublishTo": "https://example.com/h?a=1&b=2", "allUsers": true,
 		"deliveryMode": "aggregate", "envelopeEvents": []string{"completed", "Sent"}, "recipientEvents": []string{"DELIVERED"},
 		"eventData": map[string]any{"version": "restv2.1", "format": "json", "includeData": []string{"recipients", "tabs"}},
-		"userIds": []string{"u1"}, "groupIds": []string{"g1"}, "userName": "listener",
+		"userIds":   []string{"u1"}, "groupIds": []string{"g1"}, "userName": "listener",
 	})
 	m := got.json(t)
 	want := map[string]any{
@@ -513,5 +516,38 @@ func TestConfigurationsAccessor(t *testing.T) {
 	}
 	if _, err := env.e.Configurations("nope"); err == nil {
 		t.Error("no error for an unknown account")
+	}
+}
+
+func TestConcurrentChanges(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, Options{Seed: emptyAccountSeed(), StatePath: t.TempDir() + "/state.json"})
+	const workers, each = 8, 10
+	ids := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				r := env.call("POST", connect(AccountAcme), newConfigBody(fmt.Sprintf("w%d-%d", w, i)))
+				if r.status != http.StatusCreated {
+					t.Errorf("create: %d %s", r.status, r.body)
+					return
+				}
+				ids <- r.json(t)["connectId"].(string)
+				env.call("GET", connect(AccountAcme), nil)
+			}
+		})
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Errorf("connectId %s handed out twice", id)
+		}
+		seen[id] = true
+	}
+	if got := env.call("GET", connect(AccountAcme), nil).json(t)["totalRecords"]; got != strconv.Itoa(workers*each) {
+		t.Errorf("totalRecords = %v", got)
 	}
 }

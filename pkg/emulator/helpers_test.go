@@ -17,15 +17,20 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// testKey is one RSA key shared by the tests: generating a key per test
-// would dominate the run time under -race.
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+// testKey (the sandbox key of most tests) and otherKey are RSA keys shared
+// by the tests: generating a key per test would dominate the run time under -race.
+var (
+	testKey  = sync.OnceValue(generateTestKey)
+	otherKey = sync.OnceValue(generateTestKey)
+)
+
+func generateTestKey() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
 	return k
-})
+}
 
 // fakeClock is a settable clock for Options.Now.
 type fakeClock struct {

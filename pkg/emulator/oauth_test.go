@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -10,21 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 )
-
-var otherKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
 
 // assertion signs a JWT grant assertion; change edits the claims first.
 func assertion(t *testing.T, key *rsa.PrivateKey, aud string, now time.Time, change func(jwt.MapClaims)) string {

@@ -13,11 +13,11 @@ func TestRateLimitHeaders(t *testing.T) {
 	env := newEnv(t, Options{Now: clock.Now})
 	paths := []struct{ method, path string }{
 		{"GET", connect(AccountAcme)},
-		{"GET", connect(AccountAcme) + "/424242"},   // an error answer
-		{"POST", connect(AccountAcme)},              // a validation error
-		{"GET", connect(AccountInitech)},            // Connect disabled
-		{"DELETE", connect(AccountAcme)},            // 405
-		{"GET", connect("18204415") + "/secret"},    // 501, by account number
+		{"GET", connect(AccountAcme) + "/424242"}, // an error answer
+		{"POST", connect(AccountAcme)},            // a validation error
+		{"GET", connect(AccountInitech)},          // Connect disabled
+		{"DELETE", connect(AccountAcme)},          // 405
+		{"GET", connect("18204415") + "/secret"},  // 501, by account number
 		{"GET", connect(AccountAcme) + "/424242/users"},
 	}
 	wantReset := strconv.FormatInt(time.Date(2026, 3, 1, 13, 0, 0, 0, time.UTC).Unix(), 10)

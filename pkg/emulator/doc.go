@@ -103,8 +103,10 @@
 //     DocuSign answering the code with 400), body
 //     {"errorCode":"HOURLY_APIINVOCATION_LIMIT_EXCEEDED"|"BURST_APIINVOCATION_LIMIT_EXCEEDED","message":...},
 //     no Retry-After. The burst window slides. Every REST call to an existing
-//     account counts, failed ones included, except those refused by the limit
-//     itself. OAuth calls are not limited and carry no rate-limit headers.
+//     account counts and carries the rate-limit headers, failed ones
+//     included, except those refused by the limit itself (which carry them
+//     too). Calls naming an unknown account and OAuth calls are not limited
+//     and carry no rate-limit headers.
 //   - Tokens are opaque, kept in memory only (a restart revokes them), and
 //     checked on every call. JWT assertions get no clock leeway, and must
 //     carry iat and exp.

@@ -32,10 +32,15 @@ type FaultKind int
 
 // Fault kinds.
 const (
+	// FaultFailBeforeCommit answers FaultRule.Status without running the handler: nothing is stored.
 	FaultFailBeforeCommit FaultKind = iota + 1
+	// FaultFailAfterCommit runs the handler, so a change is stored, then answers FaultRule.Status.
 	FaultFailAfterCommit
+	// FaultDropBeforeCommit closes the connection without an answer; nothing is stored.
 	FaultDropBeforeCommit
+	// FaultDropAfterCommit stores the change, then closes the connection without an answer.
 	FaultDropAfterCommit
+	// FaultDelay stores the change, then holds the answer for FaultRule.Delay.
 	FaultDelay
 )
 

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -155,5 +156,49 @@ func TestEnsureAccount(t *testing.T) {
 	}
 	if after, _ := env.e.Configurations(AccountAcme); len(after) != len(before) {
 		t.Error("EnsureAccount changed an existing account")
+	}
+}
+
+// TestWriteFileAtomic checks that a reader never sees a partly written state
+// file while it is rewritten.
+func TestWriteFileAtomic(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "f.json")
+	version := func(i int) []byte {
+		b, _ := json.Marshal(map[string]any{"i": i, "pad": strings.Repeat("x", 64<<10)})
+		return b
+	}
+	if err := writeFileAtomic(path, version(0), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	torn := make(chan string, 1)
+	go func() {
+		defer close(torn)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(path)
+			var v map[string]any
+			if err != nil || json.Unmarshal(b, &v) != nil {
+				torn <- fmt.Sprintf("read %d bytes, err %v", len(b), err)
+				return
+			}
+		}
+	}()
+	for i := 1; i <= 50; i++ {
+		if err := writeFileAtomic(path, version(i), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if msg, ok := <-torn; ok {
+		t.Errorf("a reader saw a torn file: %s", msg)
+	}
+	if err := writeFileAtomic(filepath.Join(t.TempDir(), "missing", "f.json"), []byte("x"), 0o600); err == nil {
+		t.Error("no error writing into a missing directory")
 	}
 }

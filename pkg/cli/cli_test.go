@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/connectsync/connectsync/pkg/emulator"
+)
+
+// update rewrites the expected outputs in testdata/script/*.txtar.
+var update = flag.Bool("update", false, "rewrite golden outputs in testdata")
+
+// The test binary doubles as the connectsync binary for the scripts.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"connectsync": func() { os.Exit(Main()) },
+	})
+}
+
+// sandboxKey is shared by every emulator the tests start: generating an RSA
+// key per test would dominate the run time.
+var sandboxKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// Accounts the example files and test scripts use.
+var testAccounts = map[string]string{
+	"4c8f6a2e-1b3d-4e5f-8a9b-0c1d2e3f4a5b": "demo",
+	"9a1b2c3d-4e5f-4a6b-8c7d-e8f901234567": "models-demo",
+	"8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f": "acme-prod",
+	"2b7e4d1a-9c3f-4e8a-b5d6-7f8091a2b3c4": "acme-eu",
+	"6d2f8a4c-3e1b-4a7d-9c5e-0f1a2b3c4d5e": "acme-staging",
+	"11111111-2222-4333-8444-555555555555": "test",
+}
+
+// startEmulator runs an emulator on loopback for one test and returns it
+// with the environment that points connectsync at it through the JWT grant,
+// as a user would point it at DocuSign.
+func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]string) {
+	t.Helper()
+	srv, err := emulator.Start(emulator.Options{SandboxKey: sandboxKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	for id, name := range testAccounts {
+		if err := srv.Emulator.EnsureAccount(id, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	creds := srv.Emulator.SandboxCredentials()
+	keyFile := filepath.Join(dir, "sandbox-key.pem")
+	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv, map[string]string{
+		"DOCUSIGN_AUTH_SERVER":      srv.URL,
+		"DOCUSIGN_BASE_URI":         srv.URL,
+		"DOCUSIGN_INTEGRATION_KEY":  creds.IntegrationKey,
+		"DOCUSIGN_USER_ID":          creds.UserID,
+		"DOCUSIGN_PRIVATE_KEY_FILE": keyFile,
+	}
+}
+
+// TestScripts runs the user journeys in testdata/script: each script gets an
+// emulator on loopback and the credentials to reach it in its environment,
+// plus these commands:
+//
+//	fault METHOD PATH KIND [STATUS] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-after, delay)
+//	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
+//	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
+//	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
+//	calls reset
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			srv, vars := startEmulator(env.T().(testing.TB), env.WorkDir)
+			for k, v := range vars {
+				env.Setenv(k, v)
+			}
+			env.Setenv("NO_COLOR", "")
+			env.Values["emulator"] = srv.Emulator
+			// examples/ are the ones users see: scripts copy from here.
+			abs, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", abs)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fault":  cmdFault,
+			"live":   cmdLive,
+			"secret": cmdSecret,
+			"calls":  cmdCalls,
+		},
+	})
+}
+
+func emu(ts *testscript.TestScript) *emulator.Emulator {
+	return ts.Value("emulator").(*emulator.Emulator)
+}
+
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 {
+		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES]")
+	}
+	kinds := map[string]emulator.FaultKind{
+		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,
+		"drop-before": emulator.FaultDropBeforeCommit, "drop-after": emulator.FaultDropAfterCommit,
+		"delay": emulator.FaultDelay,
+	}
+	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]]}
+	if r.Kind == 0 {
+		ts.Fatalf("unknown fault kind %q", args[2])
+	}
+	if len(args) > 3 {
+		r.Status, _ = strconv.Atoi(args[3])
+	}
+	if len(args) > 4 {
+		r.Times, _ = strconv.Atoi(args[4])
+	}
+	emu(ts).AddFault(r)
+}
+
+func cmdLive(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: live ACCOUNT_ID NAME COUNT")
+	}
+	list, err := emu(ts).Configurations(args[0])
+	ts.Check(err)
+	n := 0
+	for _, c := range list {
+		if c.Name == args[1] {
+			n++
+		}
+	}
+	if want, _ := strconv.Atoi(args[2]); (n == want) == neg {
+		ts.Fatalf("account %s has %d configurations named %q, want %s%d", args[0], n, args[1], map[bool]string{true: "not "}[neg], want)
+	}
+}
+
+func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: secret ACCOUNT_ID NAME FIELD VALUE")
+	}
+	list, err := emu(ts).Configurations(args[0])
+	ts.Check(err)
+	for _, c := range list {
+		if c.Name != args[1] {
+			continue
+		}
+		got, ok := emu(ts).StoredSecret(args[0], c.ConnectID, args[2])
+		if (ok && got == args[3]) == neg {
+			ts.Fatalf("stored %s of %q is not as expected (set: %v)", args[2], args[1], ok)
+		}
+		return
+	}
+	ts.Fatalf("no configuration %q in account %s", args[1], args[0])
+}
+
+func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 1 && args[0] == "reset" {
+		emu(ts).ResetCalls()
+		return
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: calls ROUTE COUNT | calls reset")
+	}
+	routes := map[string]string{
+		"list": emulator.RouteListConfigurations, "create": emulator.RouteCreateConfiguration,
+		"update": emulator.RouteUpdateConfiguration, "get": emulator.RouteGetConfiguration,
+		"delete": emulator.RouteDeleteConfiguration, "users": emulator.RouteListUsers,
+		"token": emulator.RouteToken, "userinfo": emulator.RouteUserInfo,
+	}
+	route, ok := routes[args[0]]
+	if !ok {
+		ts.Fatalf("unknown route %q", args[0])
+	}
+	got := emu(ts).Calls(route)
+	if want, _ := strconv.Atoi(args[1]); (got == want) == neg {
+		ts.Fatalf("%d calls to %q, want %d (all: %v)", got, args[0], want, describeCalls(emu(ts).CallCounts()))
+	}
+}
+
+func describeCalls(m map[string]int) string {
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, v))
+	}
+	return strings.Join(parts, ", ")
+}

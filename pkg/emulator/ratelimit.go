@@ -104,10 +104,12 @@ func (l *limiter) take(account string, now time.Time, h http.Header) *apiError {
 		u.hourCalls++
 		u.recent = append(u.recent, now)
 	}
-	h.Set("X-RateLimit-Limit", strconv.Itoa(l.limits.Hourly))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, l.limits.Hourly-u.hourCalls)))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(u.hour.Add(time.Hour).Unix(), 10))
-	h.Set("X-BurstLimit-Limit", strconv.Itoa(l.limits.Burst))
-	h.Set("X-BurstLimit-Remaining", strconv.Itoa(max(0, l.limits.Burst-len(u.recent))))
+	// Assigned directly rather than with Set, so the names go out spelled as
+	// DocuSign spells them (Set would send X-Ratelimit-Limit).
+	h["X-RateLimit-Limit"] = []string{strconv.Itoa(l.limits.Hourly)}
+	h["X-RateLimit-Remaining"] = []string{strconv.Itoa(max(0, l.limits.Hourly-u.hourCalls))}
+	h["X-RateLimit-Reset"] = []string{strconv.FormatInt(u.hour.Add(time.Hour).Unix(), 10)}
+	h["X-BurstLimit-Limit"] = []string{strconv.Itoa(l.limits.Burst)}
+	h["X-BurstLimit-Remaining"] = []string{strconv.Itoa(max(0, l.limits.Burst-len(u.recent)))}
 	return refused
 }

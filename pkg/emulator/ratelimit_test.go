@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -44,6 +45,14 @@ func TestRateLimitHeaders(t *testing.T) {
 	}
 	if r := env.call("GET", "/oauth/userinfo", nil); r.header.Get("X-RateLimit-Limit") != "" {
 		t.Error("OAuth answers should carry no rate-limit headers")
+	}
+	// The names go out spelled as DocuSign spells them, not canonicalised.
+	rec := httptest.NewRecorder()
+	env.e.ServeHTTP(rec, httptest.NewRequest("GET", connect(AccountAcme), nil))
+	for _, h := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-BurstLimit-Limit", "X-BurstLimit-Remaining"} {
+		if _, ok := rec.Header()[h]; !ok {
+			t.Errorf("header %s not spelled as DocuSign does: %v", h, rec.Header())
+		}
 	}
 }
 

@@ -477,6 +477,7 @@ func TestAccessErrors(t *testing.T) {
 		{"endpoint not emulated", env.token, connect(AccountAcme) + "/secret", 501, CodeNotImplemented},
 		{"deeper endpoint not emulated", env.token, connect(AccountAcme) + "/logs/123", 501, CodeNotImplemented},
 		{"unknown path", env.token, "/restapi/v2.1/accounts/" + AccountAcme + "/envelopes", 404, CodeResourceNotFound},
+		{"unknown path under connect", env.token, connect(AccountAcme) + "/424242/nothing/here", 404, CodeResourceNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

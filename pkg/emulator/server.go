@@ -208,11 +208,20 @@ func (e *Emulator) routes() *http.ServeMux {
 	}
 	// Other Connect endpoints (secret, oauth, logs, ...) exist at DocuSign but
 	// are not emulated.
-	mux.Handle(connectPath+"/", e.instrument(true, http.HandlerFunc(notEmulated)))
-	mux.Handle("/", e.instrument(false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, &apiError{Code: CodeResourceNotFound, Message: "The URL provided does not resolve to a resource."})
+	mux.Handle(connectPath+"/{rest...}", e.instrument(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first, _, _ := strings.Cut(r.PathValue("rest"), "/")
+		if isReservedConnectID(first) {
+			notEmulated(w, r)
+			return
+		}
+		notFound(w, r)
 	})))
+	mux.Handle("/", e.instrument(false, http.HandlerFunc(notFound)))
 	return mux
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, &apiError{Code: CodeResourceNotFound, Message: "The URL provided does not resolve to a resource."})
 }
 
 func methodNotAllowed(methods []string) http.HandlerFunc {

@@ -118,7 +118,7 @@
 //
 //	401 USER_AUTHENTICATION_FAILED                   missing, unknown or expired token (DocuSign's code)
 //	400 USER_DOES_NOT_BELONG_TO_SPECIFIED_ACCOUNT    unknown account, or the user is not an (active) member of it;
-//	                                                 the two answer alike (emulator's choice of a code seen from DocuSign)
+//	                                                 the two answer alike (the emulator's choice: the reference names no code)
 //	400 ACCOUNT_LACKS_PERMISSIONS                    Connect is disabled on the account; the message says so
 //	                                                 (DocuSign's code; pairing it with Connect disabled is UNCONFIRMED)
 //	403 USER_LACKS_PERMISSIONS                       the user is not an account administrator (DocuSign's code;

@@ -17,8 +17,10 @@ const (
 )
 
 // Error codes the emulator picked where the reference documents none of
-// DocuSign's (doc.go lists them with their HTTP status). They are stable:
-// tests may match on them, but a client must not expect DocuSign to send them.
+// DocuSign's (doc.go lists them with their HTTP status). Some are spelled
+// like codes DocuSign is reported to use elsewhere, but none is confirmed for
+// these cases. They are stable: tests may match on them, but a client must
+// not expect DocuSign to send them.
 const (
 	CodeUserNotInAccount          = "USER_DOES_NOT_BELONG_TO_SPECIFIED_ACCOUNT"
 	CodeInvalidRequestBody        = "INVALID_REQUEST_BODY"

@@ -132,10 +132,9 @@ const (
 func DefaultSeed() *Seed {
 	return &Seed{
 		Users: []User{{
-			UserID:   NoConsentUserID,
-			Name:     "Nora Noconsent",
-			Email:    "nora.noconsent@acme.example.com",
-			Consents: nil,
+			UserID: NoConsentUserID,
+			Name:   "Nora Noconsent",
+			Email:  "nora.noconsent@acme.example.com",
 		}},
 		Accounts: []SeedAccount{
 			{

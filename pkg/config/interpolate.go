@@ -57,12 +57,13 @@ func resolveRef(ref string, lk Lookup) (string, *refError) {
 	}
 	switch ns {
 	case "env":
+		// Empty counts as unset: GitHub Actions passes a missing secret as "".
 		if lk.Env != nil {
-			if v, ok := lk.Env(name); ok {
+			if v, ok := lk.Env(name); ok && v != "" {
 				return v, nil
 			}
 		}
-		return "", &refError{msg: fmt.Sprintf("environment variable %s is not set", name),
+		return "", &refError{msg: fmt.Sprintf("environment variable %s is not set (or is empty)", name),
 			hint: fmt.Sprintf("export %s=… before running (in GitHub Actions, pass it from a secret with env:)", name)}
 	case "var":
 		if lk.Vars == nil {

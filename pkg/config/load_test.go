@@ -127,7 +127,7 @@ func TestRules(t *testing.T) {
 			want: []string{"14:15 error: password is a secret: it may only come from the environment, never from the file; write password: ${env.NAME}"}},
 		"secret from env": {body: header + good + "    password: ${env.LISTENER_PASSWORD}\n"},
 		"unset env": {body: header + good + "    password: ${env.NOPE}\n",
-			want: []string{"14:15 error: environment variable NOPE is not set; export NOPE=…"}},
+			want: []string{"14:15 error: environment variable NOPE is not set (or is empty); export NOPE=…"}},
 		"var": {body: header + strings.Replace(good, "https://hooks.acme.com/x", "${var.hooks}/x", 1)},
 		"unknown var": {body: header + strings.Replace(good, "https://hooks.acme.com/x", "${var.hook}/x", 1),
 			want: []string{`8:21 error: var "hook" is not set for account prod; did you mean "hooks"?`}},

@@ -95,6 +95,8 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 // https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/
 //
 // Optional booleans are pointers so that "not sent" differs from "false".
+// Lists are omitted only when nil: an empty list is sent as [], so that an
+// update can empty a list whether DocuSign's PUT merges or replaces.
 // Fields DocuSign adds later, unknown to this type, are kept in Unknown on decode
 // and sent back on encode, so that an update never drops them.
 type Configuration struct {
@@ -106,13 +108,13 @@ type Configuration struct {
 	AllowEnvelopePublish *Bool    `json:"allowEnvelopePublish,omitempty"`
 	AllUsers             *Bool    `json:"allUsers,omitempty"`
 	AllUsersExcept       *Bool    `json:"allUsersExcept,omitempty"`
-	UserIDs              []string `json:"userIds,omitempty"`
-	GroupIDs             []string `json:"groupIds,omitempty"`
+	UserIDs              []string `json:"userIds,omitzero"`
+	GroupIDs             []string `json:"groupIds,omitzero"`
 
 	DeliveryMode    string     `json:"deliveryMode,omitempty"`
-	Events          []string   `json:"events,omitempty"`
-	EnvelopeEvents  []string   `json:"envelopeEvents,omitempty"`
-	RecipientEvents []string   `json:"recipientEvents,omitempty"`
+	Events          []string   `json:"events,omitzero"`
+	EnvelopeEvents  []string   `json:"envelopeEvents,omitzero"`
+	RecipientEvents []string   `json:"recipientEvents,omitzero"`
 	EventData       *EventData `json:"eventData,omitempty"`
 
 	EnableLog                         *Bool  `json:"enableLog,omitempty"`
@@ -144,11 +146,11 @@ type Configuration struct {
 	SalesforceAuthcode                string             `json:"salesforceAuthcode,omitempty"`
 	SalesforceCallBackURL             string             `json:"salesforceCallBackUrl,omitempty"`
 	SalesforceDocumentsAsContentFiles *Bool              `json:"salesforceDocumentsAsContentFiles,omitempty"`
-	SFObjects                         []SalesforceObject `json:"sfObjects,omitempty"`
+	SFObjects                         []SalesforceObject `json:"sfObjects,omitzero"`
 	ExternalFolderID                  string             `json:"externalFolderId,omitempty"`
 	ExternalFolderLabel               string             `json:"externalFolderLabel,omitempty"`
 	SenderOverride                    string             `json:"senderOverride,omitempty"`
-	SenderSelectableItems             []string           `json:"senderSelectableItems,omitempty"`
+	SenderSelectableItems             []string           `json:"senderSelectableItems,omitzero"`
 
 	// Server-set fields.
 	IntegratorManaged *Bool  `json:"integratorManaged,omitempty"`
@@ -162,7 +164,7 @@ type Configuration struct {
 type EventData struct {
 	Version     string   `json:"version,omitempty"`
 	Format      string   `json:"format,omitempty"`
-	IncludeData []string `json:"includeData,omitempty"`
+	IncludeData []string `json:"includeData,omitzero"`
 }
 
 // OAuthConfig is DocuSign's connectOAuthConfig, used when Connect authenticates
@@ -182,10 +184,10 @@ type SalesforceObject struct {
 	ID             string            `json:"id,omitempty"`
 	Insert         *Bool             `json:"insert,omitempty"`
 	OnCompleteOnly *Bool             `json:"onCompleteOnly,omitempty"`
-	SelectFields   []SalesforceField `json:"selectFields,omitempty"`
+	SelectFields   []SalesforceField `json:"selectFields,omitzero"`
 	SFObject       string            `json:"sfObject,omitempty"`
 	SFObjectName   string            `json:"sfObjectName,omitempty"`
-	UpdateFields   []SalesforceField `json:"updateFields,omitempty"`
+	UpdateFields   []SalesforceField `json:"updateFields,omitzero"`
 }
 
 // SalesforceField is DocuSign's connectSalesforceField.

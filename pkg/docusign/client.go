@@ -177,7 +177,7 @@ func httpClient(hc *http.Client) (*http.Client, error) {
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if err := checkScheme(req.URL); err != nil {
-			return fmt.Errorf("redirect refused: %w", err)
+			return fmt.Errorf("%w: %w", errRedirectRefused, err)
 		}
 		if next != nil {
 			return next(req, via)
@@ -189,6 +189,9 @@ func httpClient(hc *http.Client) (*http.Client, error) {
 	}
 	return &c, nil
 }
+
+// errRedirectRefused marks a redirect to an insecure URL; retrying cannot help.
+var errRedirectRefused = errors.New("redirect refused")
 
 // checkScheme accepts https, and plain http only to a loopback host, so that
 // no token ever crosses a network in clear.

@@ -210,16 +210,11 @@ func (r *accountRun) do(ctx context.Context, c plan.Change) (id, note string, er
 		if !ok {
 			return c.ConnectID, "", fmt.Errorf("update %q: live configuration %s is not in the state read for the plan", c.Name, c.ConnectID)
 		}
+		// The client's errors name the call, the configuration and the account.
 		_, err := r.api.UpdateConfiguration(ctx, r.accountID, config.Overlay(live, *c.Desired))
-		if err != nil {
-			return c.ConnectID, "", fmt.Errorf("update %q (connectId %s): %w", c.Name, c.ConnectID, err)
-		}
-		return c.ConnectID, "", nil
+		return c.ConnectID, "", err
 	case plan.Delete:
-		if err := r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID); err != nil {
-			return c.ConnectID, "", fmt.Errorf("delete %q (connectId %s): %w", c.Name, c.ConnectID, err)
-		}
-		return c.ConnectID, "", nil
+		return c.ConnectID, "", r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID)
 	case plan.Create:
 		return r.create(ctx, c)
 	}

@@ -80,7 +80,8 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 // emulator on loopback and the credentials to reach it in its environment,
 // plus these commands:
 //
-//	fault METHOD PATH KIND [STATUS] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-after, delay)
+//	fault METHOD PATH KIND [STATUS] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
+//	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
 //	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
@@ -118,8 +119,12 @@ func emu(ts *testscript.TestScript) *emulator.Emulator {
 }
 
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 1 && args[0] == "clear" {
+		emu(ts).ClearFaults()
+		return
+	}
 	if len(args) < 3 {
-		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES]")
+		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES] | fault clear")
 	}
 	kinds := map[string]emulator.FaultKind{
 		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,

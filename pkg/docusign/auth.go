@@ -171,8 +171,11 @@ type jwtSource struct {
 	renewAt time.Time
 }
 
-// String keeps the key out of logs that print the value.
+// String keeps the key and the token out of logs that print the value.
 func (s *jwtSource) String() string { return "JWT" + s.cfg.String() }
+
+// GoString keeps the key and the token out of %#v.
+func (s *jwtSource) GoString() string { return s.String() }
 
 // Token returns the cached token, or runs the grant once for all callers.
 func (s *jwtSource) Token(ctx context.Context) (string, error) {

@@ -263,9 +263,12 @@ func TestNewRequestRefusesBadInput(t *testing.T) {
 	})
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
-		"no account":             func() error { _, err := ts.client.ListConfigurations(ctx, ""); return err },
-		"get without connectId":  func() error { _, err := ts.client.GetConfiguration(ctx, testAccount, ""); return err },
-		"update without id":      func() error { _, err := ts.client.UpdateConfiguration(ctx, testAccount, Configuration{Name: "x"}); return err },
+		"no account":            func() error { _, err := ts.client.ListConfigurations(ctx, ""); return err },
+		"get without connectId": func() error { _, err := ts.client.GetConfiguration(ctx, testAccount, ""); return err },
+		"update without id": func() error {
+			_, err := ts.client.UpdateConfiguration(ctx, testAccount, Configuration{Name: "x"})
+			return err
+		},
 		"delete without id":      func() error { return ts.client.DeleteConfiguration(ctx, testAccount, "") },
 		"users without id":       func() error { _, err := ts.client.ListUsers(ctx, testAccount, ""); return err },
 		"absolute internal path": func() error { return ts.client.call(ctx, http.MethodGet, testAccount, "/connect", nil, nil) },
@@ -327,9 +330,9 @@ func TestNormalizeBaseURI(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"account-d.docusign.com":       "https://account-d.docusign.com",
+		"account-d.docusign.com":        "https://account-d.docusign.com",
 		"https://account.docusign.com/": "https://account.docusign.com",
-		"http://127.0.0.1:8085":        "http://127.0.0.1:8085",
+		"http://127.0.0.1:8085":         "http://127.0.0.1:8085",
 	} {
 		got, err := NormalizeAuthServer(in)
 		if err != nil || got != want {

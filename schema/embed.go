@@ -13,3 +13,11 @@ var File []byte
 
 // FileURL is the schema's $id, the address editors use.
 const FileURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/connectsync.schema.json"
+
+// Plan is the JSON Schema of the JSON plan (plan --format json, plan --out).
+//
+//go:embed plan.schema.json
+var Plan []byte
+
+// PlanURL is the plan schema's $id.
+const PlanURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/plan.schema.json"

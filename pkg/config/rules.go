@@ -98,6 +98,9 @@ func checkUsers(c Connect, at func(string) Pos, path func(string) string, d *dia
 	case !all && len(users) == 0 && len(groups) == 0:
 		d.errorf(at("allUsers"), path("allUsers"), "set allUsers: true, or list userIds (or groupIds)",
 			"the configuration tracks nobody's envelopes")
+	case !all && len(users) == 0:
+		d.warnf(at("groupIds"), path("groupIds"), "add userIds, or set allUsers: true",
+			"groupIds alone: DocuSign documents userIds as required when allUsers is false, so it may refuse this")
 	case all && len(users) > 0 && !except:
 		d.warnf(at("userIds"), path("userIds"), "remove userIds, or set allUsersExcept: true to exclude them",
 			"userIds has no effect when allUsers is true")

@@ -54,7 +54,9 @@ func NewDocument(p *Plan, tool string, files []string, opts Options) Document {
 		doc.Files = []string{}
 	}
 	for _, a := range p.Accounts {
-		a.Changes = slices.Clone(a.Changes)
+		a.Changes = nonNil(slices.Clone(a.Changes))
+		a.Unmanaged = nonNil(a.Unmanaged)
+		a.Ignored = nonNil(a.Ignored)
 		for i, c := range a.Changes {
 			c.Fields = slices.Clone(c.Fields)
 			for j, f := range c.Fields {
@@ -76,6 +78,14 @@ func NewDocument(p *Plan, tool string, files []string, opts Options) Document {
 		doc.Accounts = []Account{}
 	}
 	return doc
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // ReadDocument reads a saved plan, refusing another format version.

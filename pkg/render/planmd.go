@@ -48,6 +48,7 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 	s := p.Summary()
 	fmt.Fprintf(b, "%s\n### connectsync plan\n\n**%s**\n\n", PlanMarker, summaryLine(s))
 	var quiet []string
+	summarised := detail != mdFields
 	for i, a := range p.Accounts {
 		as := a.Summary()
 		if as.Create+as.Update+as.Delete+as.Errors == 0 && a.MassDelete == "" {
@@ -55,6 +56,7 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 			continue
 		}
 		if detail == mdCounts || b.Len() > mdBudget-4096 {
+			summarised = true
 			fmt.Fprintf(b, "- **%s**: %s\n", escapeMD(a.Alias), accountCounts(as))
 			if b.Len() > mdBudget-1024 {
 				fmt.Fprintf(b, "- … and %d more accounts\n", len(p.Accounts)-i-1)
@@ -94,7 +96,7 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 	if len(quiet) > 0 {
 		fmt.Fprintf(b, "No changes in %s.\n", strings.Join(quiet, ", "))
 	}
-	if detail != mdFields {
+	if summarised {
 		b.WriteString("\n_The plan is summarised to fit in a comment; the job log has every field._\n")
 	}
 }

@@ -25,6 +25,7 @@ package docusign
 // The limit DocuSign reports in X-BurstLimit-Limit replaces the configured one.
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,17 +123,21 @@ func newAccountLimit(limit int) *accountLimit {
 	return l
 }
 
-// setLimit sizes the bucket for a burst limit of n calls per window.
+// setLimit sizes the bucket for a burst limit of n calls per window. A new
+// size starts with the tokens the old bucket had already spent taken out, so
+// that learning a lower limit does not hand out a full bucket on top of the
+// calls just made.
 func (l *accountLimit) setLimit(now time.Time, n int) {
-	l.limit = n
 	every := rate.Limit(float64(n) / 2 / burstWindow.Seconds())
 	size := max(n*45/100, 1)
-	if l.bucket == nil {
-		l.bucket = rate.NewLimiter(every, size)
-		return
+	bucket := rate.NewLimiter(every, size)
+	if l.bucket != nil {
+		spent := float64(l.bucket.Burst()) - l.bucket.TokensAt(now)
+		if spent := min(int(math.Ceil(spent)), size); spent > 0 {
+			bucket.ReserveN(now, spent)
+		}
 	}
-	l.bucket.SetLimitAt(now, every)
-	l.bucket.SetBurstAt(now, size)
+	l.limit, l.bucket = n, bucket
 }
 
 // reserve books the next send and returns how long to wait before it. It
@@ -149,11 +154,7 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 		}
 	}
 	wait := l.bucket.ReserveN(now, 1).DelayFrom(now)
-	if low := max(l.limit/10, 1); l.hasBurstRemaining && l.burstRemaining <= low {
-		spacing := burstWindow
-		if l.burstRemaining > 0 {
-			spacing = burstWindow / time.Duration(l.burstRemaining)
-		}
+	if spacing, low := l.burstSpacing(); low {
 		slot := now.Add(wait)
 		if l.next.After(slot) {
 			slot = l.next
@@ -162,6 +163,19 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 		wait = slot.Sub(now)
 	}
 	return max(wait, hourly), nil
+}
+
+// burstSpacing says whether the burst budget DocuSign last reported is nearly
+// spent (a tenth or less left) and, if so, how far apart calls must be for
+// the rest to last a window: window/remaining, or a whole window when none is left.
+func (l *accountLimit) burstSpacing() (time.Duration, bool) {
+	if !l.hasBurstRemaining || l.burstRemaining > max(l.limit/10, 1) {
+		return 0, false
+	}
+	if l.burstRemaining <= 0 {
+		return burstWindow, true
+	}
+	return burstWindow / time.Duration(l.burstRemaining), true
 }
 
 // observe records what a response said about the budgets.
@@ -173,6 +187,10 @@ func (l *accountLimit) observe(now time.Time, r rateHeaders) {
 	}
 	if r.hasBurstRemaining {
 		l.burstRemaining, l.hasBurstRemaining = r.burstRemaining, true
+		// The next call keeps its distance from this answer too.
+		if spacing, low := l.burstSpacing(); low && now.Add(spacing).After(l.next) {
+			l.next = now.Add(spacing)
+		}
 	}
 	if r.hasRemaining {
 		l.hourlyRemaining, l.hasHourly = r.remaining, true

@@ -44,7 +44,7 @@ func runValidate(_ context.Context, o validateOptions, env Env) error {
 		}
 	case "github":
 		render.DiagnosticsGitHub(env.Stdout, ds)
-		render.DiagnosticsText(env.Stdout, nil, sum)
+		render.DiagnosticsSummary(env.Stdout, ds, sum)
 	default:
 		if inActions {
 			render.DiagnosticsGitHub(env.Stdout, ds)

@@ -80,7 +80,7 @@ func TestRules(t *testing.T) {
 			want: []string{`10:19 error: unknown deliveryMode "SIMM"; did you mean "SIM"?`}},
 		"neither allUsers nor userIds": {body: header + strings.Replace(good, "allUsers: true", "allUsers: false", 1),
 			want: []string{"9:15 error: the configuration tracks nobody's envelopes; set allUsers: true, or list userIds (or groupIds)"}},
-		"userIds instead of allUsers":  {body: header + strings.Replace(good, "allUsers: true", "userIds: [2f9c4e1a-7b3d-4c5e-8f6a-9b0c1d2e3f4a]", 1)},
+		"userIds instead of allUsers": {body: header + strings.Replace(good, "allUsers: true", "userIds: [2f9c4e1a-7b3d-4c5e-8f6a-9b0c1d2e3f4a]", 1)},
 		"groupIds instead of allUsers": {body: header + strings.Replace(good, "allUsers: true", "groupIds: [\"17\"]", 1),
 			want: []string{"9:15 warning: groupIds alone: DocuSign documents userIds as required when allUsers is false"}},
 		"allUsers with userIds": {body: header + strings.Replace(good, "allUsers: true", "allUsers: true\n    userIds: [u1]", 1),

@@ -50,6 +50,12 @@ func DiagnosticsText(w io.Writer, ds config.Diagnostics, sum *ValidateSummary) {
 	if len(ds) > 0 {
 		fmt.Fprintln(w)
 	}
+	DiagnosticsSummary(w, ds, sum)
+}
+
+// DiagnosticsSummary writes validate's last line: valid, with what the files
+// hold, or invalid, with the counts.
+func DiagnosticsSummary(w io.Writer, ds config.Diagnostics, sum *ValidateSummary) {
 	errs, warns := ds.Count(config.SeverityError), ds.Count(config.SeverityWarning)
 	if errs > 0 {
 		fmt.Fprintf(w, "Invalid: %s, %s.\n", plural(errs, "error"), plural(warns, "warning"))

@@ -182,24 +182,12 @@ func (s *jwtSource) Token(ctx context.Context) (string, error) {
 	if t, ok := s.cached(); ok {
 		return t, nil
 	}
-	ch := s.group.DoChan("token", func() (any, error) {
-		if t, ok := s.cached(); ok {
+	return sharedCall(ctx, &s.group, "token", tokenFetchTimeout, func(ctx context.Context) (string, error) {
+		if t, ok := s.cached(); ok { // fetched while this caller was on its way
 			return t, nil
 		}
-		// Detached from this caller's cancellation, since others wait on it too.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
-		defer cancel()
-		return s.fetch(fctx)
+		return s.fetch(ctx)
 	})
-	select {
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case res := <-ch:
-		if res.Err != nil {
-			return "", res.Err
-		}
-		return res.Val.(string), nil
-	}
 }
 
 func (s *jwtSource) cached() (string, bool) {

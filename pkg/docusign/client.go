@@ -296,37 +296,53 @@ func (c *Client) baseURIFor(ctx context.Context, accountID string) (string, erro
 // concurrent calls) and cached; DocuSign asks clients to cache it.
 // https://developers.docusign.com/platform/auth/reference/user-info/
 func (c *Client) UserInfo(ctx context.Context) (UserInfo, error) {
-	c.userInfoMu.Lock()
-	cached := c.userInfo
-	c.userInfoMu.Unlock()
-	if cached != nil {
+	if cached := c.cachedUserInfo(); cached != nil {
 		return *cached, nil
 	}
 	if c.authServer == "" {
 		return UserInfo{}, errors.New("userinfo: no auth server configured")
 	}
-	ch := c.userInfoGroup.DoChan("userinfo", func() (any, error) {
-		// Detached from the first caller's cancellation: others share the result.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout*time.Duration(c.maxRetries+1))
-		defer cancel()
+	return sharedCall(ctx, &c.userInfoGroup, "userinfo", c.timeout*time.Duration(c.maxRetries+1), func(ctx context.Context) (UserInfo, error) {
+		if cached := c.cachedUserInfo(); cached != nil { // fetched while this caller was on its way
+			return *cached, nil
+		}
 		var info UserInfo
 		r := &request{method: http.MethodGet, url: c.authServer + "/oauth/userinfo"}
-		if err := c.do(fctx, r, &info); err != nil {
-			return nil, fmt.Errorf("userinfo: %w", err)
+		if err := c.do(ctx, r, &info); err != nil {
+			return UserInfo{}, fmt.Errorf("userinfo: %w", err)
 		}
 		c.userInfoMu.Lock()
 		c.userInfo = &info
 		c.userInfoMu.Unlock()
 		return info, nil
 	})
+}
+
+func (c *Client) cachedUserInfo() *UserInfo {
+	c.userInfoMu.Lock()
+	defer c.userInfoMu.Unlock()
+	return c.userInfo
+}
+
+// sharedCall runs fetch once for all concurrent callers with the same group
+// and key. The first caller starts it detached from its own cancellation,
+// since the others wait on it too, and bounded by timeout; each caller waits
+// for the result or for its own ctx, whichever comes first.
+func sharedCall[T any](ctx context.Context, g *singleflight.Group, key string, timeout time.Duration, fetch func(context.Context) (T, error)) (T, error) {
+	ch := g.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		return fetch(fctx)
+	})
+	var zero T
 	select {
 	case <-ctx.Done():
-		return UserInfo{}, ctx.Err()
+		return zero, ctx.Err()
 	case res := <-ch:
 		if res.Err != nil {
-			return UserInfo{}, res.Err
+			return zero, res.Err
 		}
-		return res.Val.(UserInfo), nil
+		return res.Val.(T), nil
 	}
 }
 

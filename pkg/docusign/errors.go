@@ -31,16 +31,22 @@ type APIError struct {
 // Error prints the request, the status, DocuSign's code and message, and a
 // hint saying what to do when one is known.
 func (e *APIError) Error() string {
+	return formatError(e.Method+" "+e.Path, e.Status, e.ErrorCode, e.Message, e.Hint())
+}
+
+// formatError prints "where: status code: message (hint)", leaving out the
+// parts that are empty.
+func formatError(where string, status int, code, message, hint string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %d", e.Method, e.Path, e.Status)
-	if e.ErrorCode != "" {
-		b.WriteString(" " + e.ErrorCode)
+	fmt.Fprintf(&b, "%s: %d", where, status)
+	if code != "" {
+		b.WriteString(" " + code)
 	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	if message != "" {
+		b.WriteString(": " + message)
 	}
-	if h := e.Hint(); h != "" {
-		b.WriteString(" (" + h + ")")
+	if hint != "" {
+		b.WriteString(" (" + hint + ")")
 	}
 	return b.String()
 }
@@ -245,18 +251,7 @@ type OAuthError struct {
 
 // Error prints the endpoint, the status, the OAuth error and advice.
 func (e *OAuthError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d", e.URL, e.Status)
-	if e.Code != "" {
-		b.WriteString(" " + e.Code)
-	}
-	if e.Description != "" {
-		b.WriteString(": " + e.Description)
-	}
-	if h := e.Hint(); h != "" {
-		b.WriteString(" (" + h + ")")
-	}
-	return b.String()
+	return formatError(e.URL, e.Status, e.Code, e.Description, e.Hint())
 }
 
 // Hint says in a few words what a person can do about the error, or "".

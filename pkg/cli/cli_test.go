@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -80,12 +81,13 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 // emulator on loopback and the credentials to reach it in its environment,
 // plus these commands:
 //
-//	fault METHOD PATH KIND [STATUS] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
+//	fault METHOD PATH KIND [STATUS|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
 //	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
 //	calls reset
+//	sleep DURATION
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -110,6 +112,11 @@ func TestScripts(t *testing.T) {
 			"live":   cmdLive,
 			"secret": cmdSecret,
 			"calls":  cmdCalls,
+			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				time.Sleep(d)
+			},
 		},
 	})
 }
@@ -136,7 +143,13 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unknown fault kind %q", args[2])
 	}
 	if len(args) > 3 {
-		r.Status, _ = strconv.Atoi(args[3])
+		if r.Kind == emulator.FaultDelay {
+			d, err := time.ParseDuration(args[3])
+			ts.Check(err)
+			r.Delay = d
+		} else {
+			r.Status, _ = strconv.Atoi(args[3])
+		}
 	}
 	if len(args) > 4 {
 		r.Times, _ = strconv.Atoi(args[4])

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 	"slices"
 	"strings"
 
@@ -19,6 +20,7 @@ type commonOptions struct {
 	Concurrency  int
 	Verbose      bool
 	Debug        bool
+	HTTPTimeout  time.Duration
 }
 
 // Flag names shared by several commands.
@@ -32,6 +34,7 @@ const (
 	flagConcurrency  = "concurrency"
 	flagVerbose      = "verbose"
 	flagDebug        = "debug"
+	flagHTTPTimeout  = "http-timeout"
 )
 
 // defaultSandboxState is where --sandbox keeps the emulator's state, so that
@@ -59,6 +62,7 @@ func apiFlags() []cli.Flag {
 		&cli.IntFlag{Name: flagConcurrency, Value: 8, Usage: "accounts in flight at once"},
 		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "say more about what happens"},
 		&cli.BoolFlag{Name: flagDebug, Usage: "trace every HTTP call to stderr (tokens and secrets redacted)"},
+		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt after this long (it is retried; a create is checked first)"},
 	}
 }
 
@@ -73,6 +77,7 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 		Concurrency:  c.Int(flagConcurrency),
 		Verbose:      c.Bool(flagVerbose),
 		Debug:        c.Bool(flagDebug),
+		HTTPTimeout:  c.Duration(flagHTTPTimeout),
 	}
 	if _, set := env.LookupEnv("NO_COLOR"); set {
 		o.NoColor = true

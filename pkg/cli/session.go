@@ -119,7 +119,7 @@ func (s *session) connectSandbox(o commonOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent()})
+	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent(), Timeout: o.HTTPTimeout})
 	if err != nil {
 		return err
 	}
@@ -158,6 +158,7 @@ func (s *session) connectDocuSign(o commonOptions, env Env) error {
 		}
 		opts.Debug = debugWriter(o, env)
 		opts.UserAgent = userAgent()
+		opts.Timeout = o.HTTPTimeout
 		c, err := docusign.New(opts)
 		if err != nil {
 			return err

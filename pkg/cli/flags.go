@@ -2,9 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"time"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )

@@ -11,18 +11,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/connectsync/connectsync/pkg/apply"
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/emulator"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
-// api is every DocuSign call the commands make.
+// api is every DocuSign call the commands make: apply's, plus users.
 type api interface {
-	ListConfigurations(ctx context.Context, accountID string) ([]docusign.Configuration, error)
-	CreateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
-	UpdateConfiguration(ctx context.Context, accountID string, cfg docusign.Configuration) (docusign.Configuration, error)
-	DeleteConfiguration(ctx context.Context, accountID, connectID string) error
+	apply.API
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
 }
 

@@ -251,13 +251,9 @@ func (l *loader) readDefaults(f *fileDoc) {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return
 	}
-	pos := posOf(f.name, m)
-	if l.defPos != nil {
-		l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: pos, Path: "defaults",
-			Message: "defaults is declared in two files", Hint: "keep one defaults block", Also: l.defPos})
+	if !l.claimBlock(&l.defPos, f, m, "defaults") {
 		return
 	}
-	l.defPos = &pos
 	for _, p := range pairs(m) {
 		if f.broken("/defaults/" + p.key.Value) {
 			l.brokenDefaults[p.key.Value] = true
@@ -265,6 +261,19 @@ func (l *loader) readDefaults(f *fileDoc) {
 		}
 		l.defaults[p.key.Value] = fieldNode{file: f.name, key: p.key, value: resolve(p.value), path: "defaults." + p.key.Value}
 	}
+}
+
+// claimBlock records where a block that may appear in one file only (defaults,
+// policy) is declared, reporting a second one with both places.
+func (l *loader) claimBlock(first **Pos, f *fileDoc, m *yaml.Node, name string) bool {
+	pos := posOf(f.name, m)
+	if *first != nil {
+		l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: pos, Path: name,
+			Message: name + " is declared in two files", Hint: "keep one " + name + " block", Also: *first})
+		return false
+	}
+	*first = &pos
+	return true
 }
 
 func (l *loader) readConfigurations(f *fileDoc) {

@@ -181,13 +181,9 @@ func (l *loader) readPolicy(f *fileDoc) {
 	if m == nil || m.Kind != yaml.MappingNode || f.broken("/policy") {
 		return
 	}
-	pos := posOf(f.name, m)
-	if l.polPos != nil {
-		l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: pos, Path: "policy",
-			Message: "policy is declared in two files", Hint: "keep one policy block", Also: l.polPos})
+	if !l.claimBlock(&l.polPos, f, m, "policy") {
 		return
 	}
-	l.polPos = &pos
 	p := DefaultPolicy() // keys the block leaves out keep their default
 	p.Declared = true
 	decode := func(key string, into any) {

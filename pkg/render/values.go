@@ -59,16 +59,11 @@ func value(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]string:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
+		m := make(map[string]any, len(t))
+		for k, v := range t {
+			m[k] = v
 		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + ": " + t[k]
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		return value(m)
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {

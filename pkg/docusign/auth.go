@@ -74,14 +74,14 @@ var DefaultScopes = []string{"signature", "impersonation"}
 // private key, and the OAuth server trades it for a token.
 // https://developers.docusign.com/platform/auth/jwt/jwt-get-token/
 type JWTConfig struct {
-	IntegrationKey string       // the app's integration key (client id): claim iss
-	UserID         string       // the GUID of the user to act as: claim sub
-	PrivateKeyPEM  []byte       // the integration key's RSA private key, PKCS#1 or PKCS#8 PEM
-	AuthServer     string       // e.g. https://account-d.docusign.com, a bare host (https), or http://127.0.0.1:PORT
-	Scopes         []string     // nil means DefaultScopes
-	RedirectURI    string       // for ConsentURL; "" means DefaultRedirectURI
-	HTTPClient     *http.Client // used when ctx carries none; nil means a 30-second-timeout client
-	Now            func() time.Time
+	IntegrationKey string           // the app's integration key (client id): claim iss
+	UserID         string           // the GUID of the user to act as: claim sub
+	PrivateKeyPEM  []byte           // the integration key's RSA private key, PKCS#1 or PKCS#8 PEM
+	AuthServer     string           // e.g. https://account-d.docusign.com, a bare host (https), or http://127.0.0.1:PORT
+	Scopes         []string         // nil means DefaultScopes
+	RedirectURI    string           // for ConsentURL; "" means DefaultRedirectURI
+	HTTPClient     *http.Client     // used when ctx carries none; nil means a 30-second-timeout client
+	Now            func() time.Time // the clock for iat, exp and renewal; nil means time.Now (for tests)
 }
 
 // String prints the configuration without the private key.

@@ -443,7 +443,7 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		}
 		var delay time.Duration
 		switch api := res.api; {
-		case res.tokenErr:
+		case res.beforeSend:
 			if !res.retry {
 				return res.err
 			}
@@ -488,7 +488,7 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		if attempt > c.maxRetries {
 			continue // report without waiting
 		}
-		if err := c.wait(ctx, delay, fmt.Sprintf("retry %d of %s %s after %v", attempt, r.method, path, firstLine(res.err))); err != nil {
+		if err := c.wait(ctx, delay, fmt.Sprintf("attempt %d failed: %s", attempt, firstLine(res.err))); err != nil {
 			return err
 		}
 	}
@@ -496,14 +496,14 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 
 // attemptResult is the outcome of one attempt.
 type attemptResult struct {
-	resp     *http.Response // nil after a transport failure
-	body     []byte
-	api      *APIError // set for a non-2xx answer
-	err      error     // nil on 2xx
-	token    string    // the token sent
-	sent     bool      // the request may have reached the server
-	tokenErr bool      // getting a token failed; nothing was sent
-	retry    bool      // with tokenErr: the failure is transient
+	resp       *http.Response // nil after a transport failure
+	body       []byte
+	api        *APIError // set for a non-2xx answer
+	err        error     // nil on 2xx
+	token      string    // the token sent
+	sent       bool      // the request may have reached the server
+	beforeSend bool      // failed before sending: getting a token or building the request
+	retry      bool      // with beforeSend: the failure is transient
 }
 
 // attempt makes one try: token, request, answer, within Options.Timeout.
@@ -512,7 +512,7 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 	defer cancel()
 	token, err := c.auth.Token(context.WithValue(actx, oauth2.HTTPClient, c.hc))
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("authenticate: %w", err), tokenErr: true, retry: transientAuthError(err)}
+		return attemptResult{err: fmt.Errorf("authenticate: %w", err), beforeSend: true, retry: transientAuthError(err)}
 	}
 	var body io.Reader
 	if r.body != nil {
@@ -520,7 +520,7 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
 	if err != nil {
-		return attemptResult{err: err}
+		return attemptResult{err: err, beforeSend: true}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")

@@ -200,7 +200,10 @@ type RateLimitError struct {
 // Error says until when the budget is spent.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "account %s: DocuSign's API rate limit is spent", e.AccountID)
+	if e.AccountID != "" {
+		fmt.Fprintf(&b, "account %s: ", e.AccountID)
+	}
+	b.WriteString("DocuSign's API rate limit is spent")
 	if !e.Reset.IsZero() {
 		fmt.Fprintf(&b, " until %s (in %s)", e.Reset.UTC().Format("15:04:05 MST"), e.Wait.Round(time.Second))
 	}

@@ -390,7 +390,9 @@ func FromEnv(getenv func(string) string, environment string) (Options, []string,
 			strings.Join(missing, ", "))
 	}
 	var pem []byte
+	keyVar := "DOCUSIGN_PRIVATE_KEY"
 	if keyFile != "" {
+		keyVar = "DOCUSIGN_PRIVATE_KEY_FILE " + keyFile
 		if keyText != "" {
 			warnings = append(warnings, "both DOCUSIGN_PRIVATE_KEY_FILE and DOCUSIGN_PRIVATE_KEY are set; using DOCUSIGN_PRIVATE_KEY_FILE")
 		}
@@ -415,7 +417,7 @@ func FromEnv(getenv func(string) string, environment string) (Options, []string,
 		RedirectURI:    env("DOCUSIGN_REDIRECT_URI"),
 	}.TokenSource()
 	if err != nil {
-		return Options{}, nil, err
+		return Options{}, nil, fmt.Errorf("%s: %w", keyVar, err)
 	}
 	opts.Auth = ts
 	return opts, warnings, nil

@@ -465,6 +465,9 @@ func TestFromEnv(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := os.WriteFile(filepath.Join(dir, "notakey.pem"), []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	oneLine := strings.ReplaceAll(string(pkcs1PEM()), "\n", `\n`)
 	jwtVars := map[string]string{"DOCUSIGN_INTEGRATION_KEY": "k", "DOCUSIGN_USER_ID": "u", "DOCUSIGN_PRIVATE_KEY_FILE": privateFile}
 	with := func(base map[string]string, extra ...string) map[string]string {
@@ -512,7 +515,11 @@ func TestFromEnv(t *testing.T) {
 		"only blanks":          {env: map[string]string{"DOCUSIGN_ACCESS_TOKEN": "  "}, environment: "demo", wantNoCreds: true, wantErr: "no DocuSign credentials"},
 		"JWT missing the user": {env: map[string]string{"DOCUSIGN_INTEGRATION_KEY": "k", "DOCUSIGN_PRIVATE_KEY_FILE": privateFile}, environment: "demo", wantErr: "missing: DOCUSIGN_USER_ID"},
 		"JWT missing the key":  {env: map[string]string{"DOCUSIGN_INTEGRATION_KEY": "k", "DOCUSIGN_USER_ID": "u"}, environment: "demo", wantErr: "missing: DOCUSIGN_PRIVATE_KEY_FILE (or DOCUSIGN_PRIVATE_KEY)"},
-		"key file missing":     {env: with(jwtVars, "DOCUSIGN_PRIVATE_KEY_FILE", filepath.Join(dir, "nope.pem")), environment: "demo", wantErr: "DOCUSIGN_PRIVATE_KEY_FILE: open"},
+		"key file not a key": {env: with(jwtVars, "DOCUSIGN_PRIVATE_KEY_FILE", filepath.Join(dir, "notakey.pem")), environment: "demo",
+			wantErr: "notakey.pem: JWT grant: the private key is not an RSA private key in PEM form"},
+		"key text not a key": {env: map[string]string{"DOCUSIGN_INTEGRATION_KEY": "k", "DOCUSIGN_USER_ID": "u", "DOCUSIGN_PRIVATE_KEY": "hunter2"}, environment: "demo",
+			wantErr: "DOCUSIGN_PRIVATE_KEY: JWT grant: the private key is not an RSA private key"},
+		"key file missing": {env: with(jwtVars, "DOCUSIGN_PRIVATE_KEY_FILE", filepath.Join(dir, "nope.pem")), environment: "demo", wantErr: "DOCUSIGN_PRIVATE_KEY_FILE: open"},
 		"plain http auth server": {env: with(jwtVars, "DOCUSIGN_AUTH_SERVER", "http://account-d.docusign.com"), environment: "demo",
 			wantErr: "DOCUSIGN_AUTH_SERVER: \"http://account-d.docusign.com\": plain http is allowed only to loopback"},
 		"plain http base URI": {env: with(jwtVars, "DOCUSIGN_BASE_URI", "http://demo.docusign.net"), environment: "demo", wantErr: "DOCUSIGN_BASE_URI"},

@@ -49,6 +49,8 @@ type Options struct {
 	// UserAgent is sent with every request; empty means a default naming connectsync.
 	UserAgent string
 	// Debug receives the HTTP trace, secrets redacted; nil means no trace.
+	// The client writes one whole block at a time; clients that share a
+	// writer need it to be safe for concurrent use.
 	Debug io.Writer
 	// Timeout bounds each attempt, connecting and reading the answer included.
 	// Zero means 30 seconds.

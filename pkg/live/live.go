@@ -50,7 +50,7 @@ func Read(ctx context.Context, l Lister, accounts []config.Account, concurrency 
 			s := State{Account: a}
 			wire, err := l.ListConfigurations(ctx, a.AccountID)
 			if err != nil {
-				s.Err = fmt.Errorf("account %s (%s): list configurations: %w", a.Alias, a.AccountID, err)
+				s.Err = fmt.Errorf("account %s: %w", a.Alias, err) // the client names the call and the account id
 			} else {
 				s.Wire = wire
 				for _, w := range wire {

@@ -21,3 +21,12 @@ var Plan []byte
 
 // PlanURL is the plan schema's $id.
 const PlanURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/plan.schema.json"
+
+// Audit is the JSON Schema of the audit report (audit --format json, the
+// input of audit merge).
+//
+//go:embed audit.schema.json
+var Audit []byte
+
+// AuditURL is the audit schema's $id.
+const AuditURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/audit.schema.json"

@@ -1,0 +1,186 @@
+package audit
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/plan"
+)
+
+// Input is what was read of one account.
+type Input struct {
+	Account config.Account
+	// InFiles is false for an account only userinfo named (--all-accounts).
+	InFiles bool
+	// Desired are the files' configurations for the account.
+	Desired []config.Connect
+	// Live are its live configurations (config.FromWire).
+	Live []config.Connect
+	// Err is why it could not be read; Live is then empty.
+	Err error
+	// Users are the users each live configuration covers, by connectId;
+	// nil when coverage was not asked for.
+	Users map[string]Users
+}
+
+// Users is the coverage of one configuration: how many users, or why they
+// could not be listed.
+type Users struct {
+	Count int
+	Err   error
+}
+
+// Options say what a report is about.
+type Options struct {
+	// Tool names the program, e.g. "connectsync 1.2.0".
+	Tool  string
+	Files []string
+	// Policy is checked on every managed and unmanaged live configuration.
+	Policy config.Policy
+	// Coverage says the inputs carry Users.
+	Coverage bool
+	// Shard is the part of the accounts this run audits (nil: all).
+	Shard *Shard
+}
+
+// Build turns what was read into a report: the drift by plan.Compute (with
+// each account's own prune setting), the policy findings and coverage.
+func Build(inputs []Input, opts Options) *Report {
+	r := &Report{
+		FormatVersion: FormatVersion,
+		Tool:          opts.Tool,
+		Files:         slices.Clone(opts.Files),
+		Policy:        "default",
+		Coverage:      opts.Coverage,
+		Shards:        []Shard{},
+		Accounts:      make([]Account, 0, len(inputs)),
+	}
+	if r.Files == nil {
+		r.Files = []string{}
+	}
+	if opts.Policy.Declared {
+		r.Policy = "files"
+	}
+	if opts.Shard != nil {
+		r.Shards = append(r.Shards, *opts.Shard)
+	}
+	for _, in := range inputs {
+		r.Accounts = append(r.Accounts, buildAccount(in, opts))
+	}
+	SortAccounts(r.Accounts)
+	r.Summarize()
+	return r
+}
+
+// SortAccounts orders accounts by alias, then account id.
+func SortAccounts(accounts []Account) {
+	slices.SortFunc(accounts, func(a, b Account) int {
+		return cmp.Or(cmp.Compare(a.Alias, b.Alias), cmp.Compare(a.AccountID, b.AccountID))
+	})
+}
+
+func buildAccount(in Input, opts Options) Account {
+	a := Account{
+		Alias:          in.Account.Alias,
+		AccountID:      in.Account.AccountID,
+		InFiles:        in.InFiles,
+		Drift:          Drift{Changes: []Change{}},
+		Configurations: []Configuration{},
+	}
+	if in.Err != nil {
+		a.Error = in.Err.Error()
+		return a
+	}
+	p := plan.Compute([]plan.AccountInput{{Account: in.Account, Desired: in.Desired, Live: in.Live}}, plan.Options{})
+	pa := p.Accounts[0]
+	a.PlanErrors = pa.Errors
+	status := map[string]string{} // connectId → status
+	reason := map[string]string{}
+	drift := map[string]string{}
+	for _, u := range pa.Unmanaged {
+		status[u.ConnectID], reason[u.ConnectID] = StatusUnmanaged, u.Reason
+	}
+	for _, x := range pa.Ignored {
+		status[x.ConnectID], reason[x.ConnectID] = StatusIgnored, x.Reason
+	}
+	for _, c := range pa.Changes {
+		if c.ConnectID != "" {
+			status[c.ConnectID] = StatusManaged
+			if c.Action != plan.NoOp {
+				drift[c.ConnectID] = string(c.Action)
+			}
+		}
+		if c.Action == plan.NoOp {
+			continue
+		}
+		ch := Change{Action: string(c.Action), Name: c.Name, ConnectID: c.ConnectID, RenamedFrom: c.RenamedFrom}
+		for _, f := range c.Fields {
+			if !f.WriteOnly || c.Action == plan.Create {
+				ch.Fields = append(ch.Fields, f.Field)
+			}
+		}
+		a.Drift.Changes = append(a.Drift.Changes, ch)
+		switch c.Action {
+		case plan.Create:
+			a.Drift.Create++
+		case plan.Update:
+			a.Drift.Update++
+		case plan.Delete:
+			a.Drift.Delete++
+		}
+	}
+	for _, l := range in.Live {
+		c := Configuration{
+			Name:      l.Name,
+			ConnectID: l.ConnectID,
+			Type:      l.Type(),
+			Status:    status[l.ConnectID],
+			Reason:    reason[l.ConnectID],
+			URL:       config.Redact(l.String("urlToPublishTo")),
+			DataModel: l.DataModel(),
+			Disabled:  disabled(l),
+			Drift:     drift[l.ConnectID],
+			Findings:  []config.Finding{},
+		}
+		if c.Status == "" {
+			// Not matched because the account could not be planned (plan errors).
+			c.Status = StatusUnmanaged
+			if !l.Managed() {
+				c.Status = StatusIgnored
+			}
+		}
+		if l.Managed() {
+			c.Findings = append(c.Findings, opts.Policy.Check(l)...)
+			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
+				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))
+			})
+		}
+		if opts.Coverage {
+			if u, ok := in.Users[l.ConnectID]; ok && u.Err != nil {
+				c.UsersError = u.Err.Error()
+			} else if ok {
+				c.Users = &u.Count
+			}
+		}
+		a.Configurations = append(a.Configurations, c)
+	}
+	slices.SortFunc(a.Configurations, func(x, y Configuration) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
+	})
+	return a
+}
+
+// disabled says why a configuration delivers nothing, "" when it delivers.
+func disabled(c config.Connect) string {
+	if by := c.String("disabledBy"); by != "" {
+		return "disabled by " + by
+	}
+	if on, _ := c.Bool("allowEnvelopePublish"); !on {
+		return "allowEnvelopePublish is off"
+	}
+	if paused, _ := c.Bool("pausePublish"); paused {
+		return "publishing is paused (pausePublish)"
+	}
+	return ""
+}

@@ -25,10 +25,7 @@ const DefaultFile = "connectsync.yaml"
 // state. Problems come back together, sorted by place: Desired is nil when
 // any is an error; warnings come with a usable Desired.
 func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
-	l := &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{}}
+	l := newLoader(opts)
 	files := l.expand(paths)
 	for _, f := range files {
 		l.readFile(f)
@@ -39,6 +36,13 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 		return nil, ds
 	}
 	return l.out, ds
+}
+
+func newLoader(opts LoadOptions) *loader {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	return &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{}}
 }
 
 // loader holds the state of one Load.
@@ -126,13 +130,20 @@ func (l *loader) readFile(name string) {
 		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
 		return
 	}
+	l.readData(name, data)
+}
+
+// readData parses and schema-checks one file's content.
+func (l *loader) readData(name string, data []byte) {
 	root, perr := parseYAML(name, data)
 	if perr != nil {
 		l.d.list = append(l.d.list, *perr)
 		return
 	}
-	var bad []string
-	value := toValue(name, root, "", "", &l.d, &bad)
+	value, bad := toValue(name, root, &l.d)
+	if value == nil && len(l.d.list) > 0 && strings.Contains(l.d.list[len(l.d.list)-1].Message, "YAML aliases") {
+		return // too large to check further
+	}
 	bad = append(bad, checkSchema(name, root, value, &l.d)...)
 	l.docs = append(l.docs, &fileDoc{name: name, root: root, bad: bad})
 }
@@ -451,8 +462,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		c.Fields[f.Name] = obj
 	case KindStringMap, KindObjectList:
 		var d diags
-		var dups []string
-		c.Fields[f.Name] = toValue(fn.file, fn.value, fn.path, "", &d, &dups)
+		c.Fields[f.Name], _ = toValue(fn.file, fn.value, &d)
 	}
 }
 

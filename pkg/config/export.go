@@ -1,0 +1,443 @@
+package config
+
+// How does export turn live configurations back into a file?
+//
+// Each live configuration becomes a configurations entry with the fields it
+// has, in the Fields order, minus:
+//   - fields equal to DocuSign's default (Field.Default, or empty when the
+//     API leaves the field out), so the file stays small; a field left out
+//     is simply not managed, so planning the file changes nothing. Always
+//     written: name, urlToPublishTo, allowEnvelopePublish (whether it is on
+//     is the first thing a reader asks) and deliveryMode (the rules need it);
+//   - configurationType custom (the file's default);
+//   - read-only fields (connectId, integratorManaged, disabledBy); connectId
+//     is written only to pin one of two live configurations of one name,
+//     and disabledBy becomes a comment.
+//
+// Secrets are never exported, and DocuSign never returns them anyway. Where a
+// configuration evidently has one (userName set: a password; an OAuth
+// clientId: a clientSecret) the file says `${env.CONNECT_PASSWORD_<NAME>}`
+// with a comment, so an update cannot send it empty.
+//
+// Left out, each with a comment naming it: configurations connectsync never
+// manages (other types, integrator-managed), a second one of the same name,
+// and any the rules would refuse (e.g. DocuSign reports no deliveryMode).
+// The last are found by running the file through the loader's own checks,
+// so an exported file always loads.
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/connectsync/connectsync/schema"
+)
+
+// Exported is an exported file and what a person needs to know about it.
+type Exported struct {
+	YAML []byte
+	// Configurations is the number of configurations written.
+	Configurations int
+	// EnvVars name the ${env.…} placeholders written for secrets, sorted:
+	// they must be set before plan or apply.
+	EnvVars []string
+	// Left describes each live configuration left out, and why.
+	Left []string
+}
+
+// Export writes the live configurations of accounts (from FromWire, with
+// Account set to the alias) as a connectsync file: planning it against the
+// same accounts shows no changes. See the comment at the top of the file.
+func Export(accounts []Account, live []Connect) (Exported, error) {
+	e := exporter{accounts: accounts, multi: len(accounts) > 1, skip: map[string]string{}, pinned: map[string]bool{}}
+	e.pick(live)
+	data, err := e.render()
+	if err != nil {
+		return Exported{}, err
+	}
+	// Leave out what the loader refuses, then check that the rest loads.
+	if bad := e.refused(data); len(bad) > 0 {
+		if why, ok := bad[-1]; ok {
+			return Exported{}, fmt.Errorf("export: the exported file does not load: %s", why)
+		}
+		for i, why := range bad {
+			e.skip[exportKey(e.entries[i].c)] = "the file format cannot express it as it is: " + why
+		}
+		if data, err = e.render(); err != nil {
+			return Exported{}, err
+		}
+		if bad := e.refused(data); len(bad) > 0 {
+			return Exported{}, fmt.Errorf("export: the exported file does not load: %v", bad)
+		}
+	}
+	out := Exported{YAML: data, Configurations: len(e.entries), Left: e.left()}
+	for _, en := range e.entries {
+		for _, v := range en.secrets {
+			out.EnvVars = append(out.EnvVars, v)
+		}
+	}
+	slices.Sort(out.EnvVars)
+	return out, nil
+}
+
+type exporter struct {
+	accounts []Account
+	multi    bool
+	all      []Connect         // every live configuration, sorted
+	skip     map[string]string // exportKey(c) → why it is left out
+	pinned   map[string]bool   // account + name written with connectId: it has a twin
+	entries  []entry           // what the last render wrote, in order
+	envNames map[string]bool
+}
+
+// entry is one configuration written, with the env variables of its secrets.
+type entry struct {
+	c       Connect
+	pin     bool
+	secrets map[string]string // field → env variable name
+}
+
+func exportKey(c Connect) string { return c.Account + "\x00" + c.ConnectID }
+
+// pick sorts the live configurations and decides which never go in the file.
+func (e *exporter) pick(live []Connect) {
+	e.all = slices.Clone(live)
+	slices.SortFunc(e.all, func(a, b Connect) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name), compareIDs(a.ConnectID, b.ConnectID))
+	})
+	first := map[string]Connect{} // account + name → the one exported
+	for _, c := range e.all {
+		if !c.Managed() {
+			why := c.Type() + " configuration: connectsync manages only custom and customrecipient"
+			if im, _ := c.Bool("integratorManaged"); im {
+				why = "integrator-managed: an integration owns it"
+			}
+			e.skip[exportKey(c)] = why
+			continue
+		}
+		n := c.Account + "\x00" + c.Name
+		if f, dup := first[n]; dup {
+			e.pinned[n] = true
+			e.skip[exportKey(c)] = fmt.Sprintf("another configuration has this name (connectId %s, exported and pinned); rename one in DocuSign to manage both", f.ConnectID)
+			continue
+		}
+		first[n] = c
+	}
+}
+
+// compareIDs orders connectIds numerically when they are numbers.
+func compareIDs(a, b string) int {
+	x, errA := strconv.ParseInt(a, 10, 64)
+	y, errB := strconv.ParseInt(b, 10, 64)
+	if errA == nil && errB == nil {
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(a, b)
+}
+
+func (e *exporter) left() []string {
+	var out []string
+	for _, c := range e.all {
+		if why, ok := e.skip[exportKey(c)]; ok {
+			out = append(out, fmt.Sprintf("%s: %q (connectId %s): %s", c.Account, c.Name, c.ConnectID, why))
+		}
+	}
+	return out
+}
+
+// render writes the file with every configuration not skipped.
+func (e *exporter) render() ([]byte, error) {
+	e.entries = nil
+	e.envNames = map[string]bool{}
+	root := yMapping()
+	root.HeadComment = "yaml-language-server: $schema=" + schema.FileURL + "\n\n" +
+		fmt.Sprintf("Exported by connectsync from the live configurations of %s.\n", countOf(len(e.accounts), "account")) +
+		"Only the fields that differ from DocuSign's defaults are written, and only\n" +
+		"the fields written are managed. Secrets are never exported: each is\n" +
+		"written as ${env.NAME}; set those variables before plan or apply."
+	yAdd(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
+	accts := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, a := range e.accounts {
+		m := yMapping()
+		yAdd(m, "alias", yStr(a.Alias))
+		yAdd(m, "accountId", yStr(a.AccountID))
+		yAdd(m, "environment", yStr(cmp.Or(a.Environment, "demo")))
+		if a.BaseURI != "" {
+			yAdd(m, "baseUri", yStr(a.BaseURI))
+		}
+		accts.Content = append(accts.Content, m)
+	}
+	yAdd(root, "accounts", accts)
+	configs := &yaml.Node{Kind: yaml.SequenceNode}
+	account := ""
+	for _, c := range e.all {
+		if _, skip := e.skip[exportKey(c)]; skip {
+			continue
+		}
+		en := entry{c: c, pin: e.pinned[c.Account+"\x00"+c.Name], secrets: map[string]string{}}
+		node := e.configuration(&en)
+		if e.multi && c.Account != account {
+			node.HeadComment = strings.TrimSuffix("account "+c.Account+"\n"+node.HeadComment, "\n")
+			account = c.Account
+		}
+		configs.Content = append(configs.Content, node)
+		e.entries = append(e.entries, en)
+	}
+	if len(configs.Content) == 0 {
+		configs.Style = yaml.FlowStyle
+	}
+	yAdd(root, "configurations", configs)
+	if left := e.left(); len(left) > 0 {
+		root.FootComment = "Not exported:\n  " + strings.Join(left, "\n  ")
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// configuration writes one entry: identity, then the non-default fields.
+func (e *exporter) configuration(en *entry) *yaml.Node {
+	c := en.c
+	m := yMapping()
+	yAdd(m, "name", yStr(c.Name))
+	if e.multi {
+		yAdd(m, "accounts", yFlowList([]string{c.Account}))
+	}
+	if en.pin {
+		yAdd(m, "connectId", yStr(c.ConnectID))
+		m.Content[len(m.Content)-2].LineComment = "pinned: another live configuration has this name"
+	}
+	if by := c.String("disabledBy"); by != "" {
+		m.HeadComment = "DocuSign disabled this configuration (disabledBy: " + by + ")"
+	}
+	for _, f := range Fields {
+		v, ok := c.Fields[f.Name]
+		if !ok && f.Name != "allowEnvelopePublish" {
+			continue
+		}
+		switch {
+		case f.Name == "configurationType" && c.Type() == "custom":
+		case f.Name == "allowEnvelopePublish":
+			on, _ := c.Bool(f.Name)
+			yAdd(m, f.Name, yBool(on))
+		case f.Name == "urlToPublishTo" || f.Name == "deliveryMode":
+			if s, _ := v.(string); s != "" {
+				yAdd(m, f.Name, yValue(s))
+			}
+		case f.Secret:
+			// DocuSign does not return secrets; those it did (none today) are not copied.
+		case f.Kind == KindObject:
+			if sub := e.object(en, f, v); len(sub.Content) > 0 {
+				yAdd(m, f.Name, sub)
+			}
+		case !isDefault(f, v):
+			yAdd(m, f.Name, yValue(v))
+		}
+	}
+	if c.String("userName") != "" {
+		e.secret(m, en, "password", "PASSWORD")
+	}
+	return m
+}
+
+// object writes a nested object's non-default keys; secrets become
+// placeholders when the object evidently uses one.
+func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
+	obj, _ := v.(map[string]any)
+	sub := yMapping()
+	flow := true
+	for _, sf := range f.Sub {
+		sv, ok := obj[sf.Name]
+		if !ok || sf.Secret || isDefault(sf, sv) {
+			continue
+		}
+		if sf.Kind == KindStringMap {
+			flow = false
+		}
+		yAdd(sub, sf.Name, yValue(sv))
+	}
+	if f.Name == "oAuthConfiguration" && obj["clientId"] != nil && obj["clientId"] != "" {
+		e.secret(sub, en, "clientSecret", "OAUTH_CLIENT_SECRET")
+		flow = false
+	}
+	if flow {
+		sub.Style = yaml.FlowStyle
+	}
+	return sub
+}
+
+// secret writes field: ${env.CONNECT_<KIND>_<NAME>} with a comment.
+func (e *exporter) secret(m *yaml.Node, en *entry, field, kind string) {
+	name := "CONNECT_" + kind + "_"
+	if e.multi {
+		name += envWord(en.c.Account) + "_"
+	}
+	name += envWord(en.c.Name)
+	if e.envNames[name] {
+		name += "_" + envWord(en.c.ConnectID)
+	}
+	e.envNames[name] = true
+	k := yStr(field)
+	k.HeadComment = "secret: DocuSign never returns it. Set " + name + "\nbefore plan or apply: every update sends it, and one without it would clear it."
+	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
+	en.secrets[field] = name
+}
+
+var nonWord = regexp.MustCompile(`[^A-Z0-9]+`)
+
+// envWord turns a name into an environment variable part: ORDERS_COMPLETED.
+func envWord(s string) string {
+	w := strings.Trim(nonWord.ReplaceAllString(strings.ToUpper(s), "_"), "_")
+	if w == "" {
+		return "X"
+	}
+	return w
+}
+
+// isDefault reports whether v is DocuSign's default for f (empty when the
+// API leaves the field out unset).
+func isDefault(f Field, v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case bool:
+		d, _ := f.Default.(bool)
+		return t == d
+	case string:
+		d, _ := f.Default.(string)
+		return t == d
+	case []string:
+		return len(t) == 0
+	case map[string]string:
+		return len(t) == 0
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
+}
+
+// refused runs data through the loader (secrets resolve to a stand-in) and
+// returns, by entry index, the first error of each configuration it refuses.
+// Errors elsewhere are returned under index -1.
+func (e *exporter) refused(data []byte) map[int]string {
+	l := newLoader(LoadOptions{LookupEnv: func(string) (string, bool) { return "secret", true }})
+	l.readData("export.yaml", data)
+	l.build()
+	out := map[int]string{}
+	for _, d := range l.d.list.Sort() {
+		if d.Severity != SeverityError {
+			continue
+		}
+		i := -1
+		if rest, ok := strings.CutPrefix(d.Path, "configurations["); ok {
+			end := strings.IndexByte(rest, ']')
+			if n, err := strconv.Atoi(rest[:max(end, 0)]); err == nil && n < len(e.entries) {
+				i = n
+			}
+		}
+		if _, seen := out[i]; !seen {
+			out[i] = d.Text()
+		}
+	}
+	return out
+}
+
+func yMapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+func yAdd(m *yaml.Node, k string, v *yaml.Node) { m.Content = append(m.Content, yStr(k), v) }
+
+func yStr(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func yBool(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
+}
+
+func yFlowList(list []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, s := range list {
+		n.Content = append(n.Content, yStr(s))
+	}
+	return n
+}
+
+// yText writes a live value as a string the loader reads back unchanged:
+// "${" (which it would interpolate) is escaped as "$${".
+func yText(s string) *yaml.Node { return yStr(strings.ReplaceAll(s, "${", "$${")) }
+
+// yValue writes a normalised field value.
+func yValue(v any) *yaml.Node {
+	switch t := v.(type) {
+	case bool:
+		return yBool(t)
+	case string:
+		return yText(t)
+	case []string:
+		n := yFlowList(nil)
+		for _, s := range t {
+			n.Content = append(n.Content, yText(s))
+		}
+		return n
+	case map[string]string:
+		m := yMapping()
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			yAdd(m, k, yText(t[k]))
+		}
+		return m
+	}
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return yStr(fmt.Sprint(v))
+	}
+	return &n
+}
+
+func countOf(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+var aliasRun = regexp.MustCompile(`[^a-z0-9]+`)
+
+// SuggestAlias makes an alias for an account the files do not declare
+// (found through userinfo): its name in lower case with words joined by
+// "-", e.g. "Acme Corp (demo)" → acme-corp-demo. The account id's first
+// eight characters are added when the name gives nothing or the alias is
+// taken.
+func SuggestAlias(name, accountID string, taken func(alias string) bool) string {
+	base := strings.Trim(aliasRun.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	short := strings.ToLower(accountID[:min(8, len(accountID))])
+	alias := base
+	if base == "" {
+		base = "account"
+		alias = base + "-" + short
+	}
+	if taken(alias) {
+		alias = base + "-" + short
+	}
+	for i := 2; taken(alias); i++ {
+		alias = fmt.Sprintf("%s-%s-%d", base, short, i)
+	}
+	return alias
+}

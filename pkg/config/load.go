@@ -140,8 +140,8 @@ func (l *loader) readData(name string, data []byte) {
 		l.d.list = append(l.d.list, *perr)
 		return
 	}
-	value, bad := toValue(name, root, &l.d)
-	if value == nil && len(l.d.list) > 0 && strings.Contains(l.d.list[len(l.d.list)-1].Message, "YAML aliases") {
+	value, bad, ok := toValue(name, root, &l.d)
+	if !ok {
 		return // too large to check further
 	}
 	bad = append(bad, checkSchema(name, root, value, &l.d)...)
@@ -462,7 +462,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		c.Fields[f.Name] = obj
 	case KindStringMap, KindObjectList:
 		var d diags
-		c.Fields[f.Name], _ = toValue(fn.file, fn.value, &d)
+		c.Fields[f.Name], _, _ = toValue(fn.file, fn.value, &d)
 	}
 }
 

@@ -269,3 +269,19 @@ func TestExamplesValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasBomb: a few lines of YAML aliases that expand to millions of
+// values are refused quickly instead of exhausting memory.
+func TestAliasBomb(t *testing.T) {
+	t.Parallel()
+	body := "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		body += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+		prev = name
+	}
+	_, got := load(t, body)
+	if len(got) != 1 || !strings.Contains(got[0], "expands to more than 2000000 values through YAML aliases") {
+		t.Fatalf("got %v", got)
+	}
+}

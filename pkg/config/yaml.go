@@ -105,11 +105,39 @@ func child(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// toValue converts a node into the JSON-like value the validator accepts
+// maxValues bounds how many values a file may expand to. YAML aliases can
+// make a small file expand exponentially ("billion laughs"); no real
+// connectsync file comes near this.
+const maxValues = 2_000_000
+
+// converter turns a node tree into the JSON-like value the validator accepts
 // (map[string]any, []any, string, bool, int64, float64, nil), reporting
-// duplicate keys, which yaml.v3 leaves in the node tree, and adding their
-// JSON pointers to dups.
-func toValue(file string, n *yaml.Node, path, pointer string, d *diags, dups *[]string) any {
+// duplicate keys, which yaml.v3 leaves in the node tree, and collecting their
+// JSON pointers in dups.
+type converter struct {
+	file  string
+	d     *diags
+	dups  []string
+	count int
+}
+
+// toValue converts a node tree; ok is false (and reported) when it expands
+// past maxValues.
+func toValue(file string, n *yaml.Node, d *diags) (value any, dups []string, ok bool) {
+	c := &converter{file: file, d: d}
+	v := c.value(n, "", "")
+	if c.count > maxValues {
+		d.errorf(Pos{File: file, Line: 1, Col: 1}, "", "use fewer aliases (*name); a file this large is not needed",
+			"the file expands to more than %d values through YAML aliases", maxValues)
+		return nil, nil, false
+	}
+	return v, c.dups, true
+}
+
+func (c *converter) value(n *yaml.Node, path, pointer string) any {
+	if c.count++; c.count > maxValues {
+		return nil
+	}
 	n = resolve(n)
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -118,19 +146,19 @@ func toValue(file string, n *yaml.Node, path, pointer string, d *diags, dups *[]
 		for _, p := range pairs(n) {
 			key := p.key.Value
 			if first, dup := seen[key]; dup {
-				d.errorf(posOf(file, p.key), joinPath(path, key), "keep one of them",
+				c.d.errorf(posOf(c.file, p.key), joinPath(path, key), "keep one of them",
 					"key %q is written twice (first at line %d)", key, first.Line)
-				*dups = append(*dups, pointer+"/"+escapePointer(key))
+				c.dups = append(c.dups, pointer+"/"+escapePointer(key))
 				continue
 			}
 			seen[key] = p.key
-			m[key] = toValue(file, p.value, joinPath(path, key), pointer+"/"+escapePointer(key), d, dups)
+			m[key] = c.value(p.value, joinPath(path, key), pointer+"/"+escapePointer(key))
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
-		for i, c := range n.Content {
-			s = append(s, toValue(file, c, fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s/%d", pointer, i), d, dups))
+		for i, item := range n.Content {
+			s = append(s, c.value(item, fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s/%d", pointer, i)))
 		}
 		return s
 	case yaml.ScalarNode:

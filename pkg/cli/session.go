@@ -135,39 +135,47 @@ func (s *session) connectDocuSign(o commonOptions, env Env) error {
 	r := router{byAccount: map[string]*docusign.Client{}}
 	s.clients = map[string]*docusign.Client{}
 	for _, a := range s.desired.Accounts {
-		if _, done := s.clients[a.Environment]; done {
-			continue
-		}
-		opts, warnings, err := docusign.FromEnv(env.Getenv, a.Environment)
-		if errors.Is(err, docusign.ErrNoCredentials) {
-			return usageError("no DocuSign credentials: set DOCUSIGN_ACCESS_TOKEN, or DOCUSIGN_INTEGRATION_KEY, DOCUSIGN_USER_ID and DOCUSIGN_PRIVATE_KEY_FILE for the JWT grant (see README.md); or add --sandbox to try connectsync against the built-in emulator")
-		}
+		c, err := s.environmentClient(o, env, a.Environment)
 		if err != nil {
 			return err
 		}
-		for _, w := range warnings {
-			fmt.Fprintln(env.Stderr, "warning:", w)
-		}
-		opts.AccountBaseURIs = map[string]string{}
-		for _, acct := range s.desired.Accounts {
-			if acct.BaseURI != "" {
-				opts.AccountBaseURIs[acct.AccountID] = acct.BaseURI
-			}
-		}
-		opts.Debug = debugWriter(o, env)
-		opts.UserAgent = userAgent()
-		opts.Timeout = o.HTTPTimeout
-		c, err := docusign.New(opts)
-		if err != nil {
-			return err
-		}
-		s.clients[a.Environment] = c
-	}
-	for _, a := range s.desired.Accounts {
-		r.byAccount[a.AccountID] = s.clients[a.Environment]
+		r.byAccount[a.AccountID] = c
 	}
 	s.api = r
 	return nil
+}
+
+// environmentClient returns the client of an environment, building it on
+// first use (also for --all-accounts when the files name no account).
+func (s *session) environmentClient(o commonOptions, env Env, environment string) (*docusign.Client, error) {
+	if c, done := s.clients[environment]; done {
+		return c, nil
+	}
+	opts, warnings, err := docusign.FromEnv(env.Getenv, environment)
+	if errors.Is(err, docusign.ErrNoCredentials) {
+		return nil, usageError("no DocuSign credentials: set DOCUSIGN_ACCESS_TOKEN, or DOCUSIGN_INTEGRATION_KEY, DOCUSIGN_USER_ID and DOCUSIGN_PRIVATE_KEY_FILE for the JWT grant (see README.md); or add --sandbox to try connectsync against the built-in emulator")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(env.Stderr, "warning:", w)
+	}
+	opts.AccountBaseURIs = map[string]string{}
+	for _, acct := range s.desired.Accounts {
+		if acct.BaseURI != "" {
+			opts.AccountBaseURIs[acct.AccountID] = acct.BaseURI
+		}
+	}
+	opts.Debug = debugWriter(o, env)
+	opts.UserAgent = userAgent()
+	opts.Timeout = o.HTTPTimeout
+	c, err := docusign.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	s.clients[environment] = c
+	return c, nil
 }
 
 // debugWriter is where --debug traces go: stderr, one writer shared by

@@ -1,0 +1,746 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/connectsync/connectsync/pkg/cli"
+	"github.com/connectsync/connectsync/pkg/render"
+)
+
+// These tests run the GitHub Action's steps (.github/action/connectsync.sh
+// and sticky-comment.js, as action.yml calls them) on this machine, the way
+// a runner would: inputs as INPUT_* variables, GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY and RUNNER_TEMP as temporary files, connectsync
+// against the sandbox, and the pull-request comments against a fake GitHub
+// API on loopback.
+
+const (
+	actionScript  = ".github/action/connectsync.sh"
+	commentScript = ".github/action/sticky-comment.js"
+	// runMainEnv makes the test binary act as connectsync (see TestMain).
+	runMainEnv = "CONNECTSYNC_TEST_RUN_MAIN"
+)
+
+// TestMain lets the test binary stand in for the connectsync binary, so the
+// action's script runs the code under test without a separate go build.
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Exit(cli.Main())
+	}
+	os.Exit(m.Run())
+}
+
+// connectsyncBinary returns an executable that runs connectsync (this test
+// binary, see TestMain).
+func connectsyncBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "connectsync")
+	script := fmt.Sprintf("#!/bin/sh\n%s=1 exec '%s' \"$@\"\n", runMainEnv, self)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// step is one run of a script, as a runner would start it.
+type step struct {
+	stdout, stderr string
+	code           int
+	outputs        map[string]string
+}
+
+// runStep runs a command with only the given environment (plus PATH and
+// HOME), never the test's own: a CI runner's GITHUB_* must not leak in.
+// Every step gets a fresh GITHUB_OUTPUT, as in Actions.
+func runStep(t *testing.T, env map[string]string, name string, args ...string) step {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "github_output")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GITHUB_OUTPUT=" + out}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	s := step{stdout: stdout.String(), stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		s.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+	s.outputs = readOutputs(t, out)
+	return s
+}
+
+// readOutputs parses a GITHUB_OUTPUT file: name=value lines and
+// name<<DELIMITER blocks. A name written twice is an error.
+func readOutputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{}
+	set := func(name, value string) {
+		if _, dup := outputs[name]; dup {
+			t.Errorf("output %s written twice", name)
+		}
+		outputs[name] = value
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if line == "" {
+			continue
+		}
+		if name, delim, ok := strings.Cut(line, "<<"); ok && !strings.Contains(name, "=") {
+			var value []string
+			for i++; i < len(lines) && lines[i] != delim; i++ {
+				value = append(value, lines[i])
+			}
+			if i == len(lines) {
+				t.Errorf("output %s: no closing %s", name, delim)
+			}
+			set(name, strings.Join(value, "\n"))
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Errorf("GITHUB_OUTPUT line %q is neither name=value nor name<<DELIMITER", line)
+			continue
+		}
+		set(name, value)
+	}
+	return outputs
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// needNode returns node, or skips outside CI when it is not installed
+// (.ci/run installs it, so CI never skips).
+func needNode(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not installed; CI needs it for the action's comment script")
+		}
+		t.Skip("node is not installed")
+	}
+	return node
+}
+
+// fakeGitHub serves the three REST calls the comment script makes, over an
+// in-memory list of one pull request's comments, two to a page so that the
+// script has to follow Link headers.
+type fakeGitHub struct {
+	t        *testing.T
+	token    string
+	pageSize int
+
+	mu       sync.Mutex
+	nextID   int64
+	comments []ghComment
+	calls    []string
+}
+
+type ghComment struct {
+	ID      int64  `json:"id"`
+	Body    string `json:"body"`
+	HTMLURL string `json:"html_url"`
+	User    struct {
+		Login string `json:"login"`
+	} `json:"user"`
+}
+
+const fakeRepo, fakePR = "acme/webhooks", "7"
+
+var (
+	listPath  = "/repos/" + fakeRepo + "/issues/" + fakePR + "/comments"
+	patchPath = regexp.MustCompile(`^/repos/` + fakeRepo + `/issues/comments/([0-9]+)$`)
+)
+
+func (g *fakeGitHub) add(login, body string) int64 {
+	g.nextID++
+	c := ghComment{ID: g.nextID, Body: body, HTMLURL: fmt.Sprintf("https://github.com/%s/pull/%s#issuecomment-%d", fakeRepo, fakePR, g.nextID)}
+	c.User.Login = login
+	g.comments = append(g.comments, c)
+	return c.ID
+}
+
+func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls = append(g.calls, r.Method+" "+r.URL.Path)
+	if got := r.Header.Get("Authorization"); got != "Bearer "+g.token {
+		g.t.Errorf("%s %s: Authorization %q", r.Method, r.URL, got)
+		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		return
+	}
+	if v := r.Header.Get("X-GitHub-Api-Version"); v == "" {
+		g.t.Errorf("%s %s: no X-GitHub-Api-Version", r.Method, r.URL)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	var in struct {
+		Body string `json:"body"`
+	}
+	if r.Method != http.MethodGet {
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Body == "" {
+			g.t.Errorf("%s %s: body %v %q", r.Method, r.URL, err, in.Body)
+		}
+	}
+	switch m := patchPath.FindStringSubmatch(r.URL.Path); {
+	case r.URL.Path == listPath && r.Method == http.MethodGet:
+		if pp := r.URL.Query().Get("per_page"); pp != "100" {
+			g.t.Errorf("per_page=%q, want 100", pp)
+		}
+		page := 1
+		if p := r.URL.Query().Get("page"); p != "" {
+			page, _ = strconv.Atoi(p)
+		}
+		lo := min((page-1)*g.pageSize, len(g.comments))
+		hi := min(lo+g.pageSize, len(g.comments))
+		if hi < len(g.comments) {
+			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?per_page=100&page=%d>; rel="next"`, r.Host, listPath, page+1))
+		}
+		json.NewEncoder(w).Encode(g.comments[lo:hi])
+	case r.URL.Path == listPath && r.Method == http.MethodPost:
+		id := g.add("github-actions[bot]", in.Body)
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(g.comments[len(g.comments)-1])
+		_ = id
+	case m != nil && r.Method == http.MethodPatch:
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		for i := range g.comments {
+			if g.comments[i].ID == id {
+				g.comments[i].Body = in.Body
+				json.NewEncoder(w).Encode(g.comments[i])
+				return
+			}
+		}
+		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+	default:
+		g.t.Errorf("unexpected call %s %s", r.Method, r.URL)
+		http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+	}
+}
+
+// own returns the comments whose first line is the marker.
+func (g *fakeGitHub) own(marker string) []ghComment {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []ghComment
+	for _, c := range g.comments {
+		if first, _, _ := strings.Cut(c.Body, "\n"); first == marker {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (g *fakeGitHub) takeCalls() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	calls := g.calls
+	g.calls = nil
+	return calls
+}
+
+func (g *fakeGitHub) bodies() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var b strings.Builder
+	for _, c := range g.comments {
+		b.WriteString(c.Body)
+	}
+	return b.String()
+}
+
+// webhooksYAML is the repository's configuration in the tests: the quick
+// start's webhook, with a secret from the environment.
+const webhooksYAML = `version: 1
+accounts:
+  - alias: demo
+    accountId: 4c8f6a2e-1b3d-4e5f-8a9b-0c1d2e3f4a5b
+    environment: demo
+configurations:
+  - name: orders-completed
+    urlToPublishTo: https://hooks.example.com/docusign/orders
+    allUsers: true
+    deliveryMode: SIM
+    eventData: { version: restv2.1 }
+    events: [envelope-sent, envelope-completed]
+    allowEnvelopePublish: true
+    enableLog: true
+    includeHMAC: true
+    password: ${env.LISTENER_PASSWORD}
+`
+
+// TestActionPlanApplyComment walks the pull-request and merge workflows
+// through the action's steps against the sandbox: validate, plan (changes),
+// comment, apply the saved plan, plan (no changes), comment again, a failed
+// plan, comment again, and checks the outputs, the job summary, that the
+// comment is one comment edited in place, and that no secret is printed.
+func TestActionPlanApplyComment(t *testing.T) {
+	node := needNode(t)
+	const secret = "listener-s3cret-c4nary"
+	const token = "ghs_fakeT0kenNeverPrinted"
+
+	ws := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(ws, "connectsync"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "connectsync", "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(t.TempDir(), "step_summary")
+	base := map[string]string{
+		"GITHUB_ACTIONS":          "true",
+		"GITHUB_STEP_SUMMARY":     summary,
+		"GITHUB_REPOSITORY":       fakeRepo,
+		"GITHUB_SERVER_URL":       "https://github.com",
+		"GITHUB_RUN_ID":           "4242",
+		"RUNNER_TEMP":             t.TempDir(),
+		"CONNECTSYNC":             connectsyncBinary(t),
+		"INPUT_WORKING_DIRECTORY": ws,
+		"INPUT_FILES":             "connectsync/",
+		"LISTENER_PASSWORD":       secret,
+	}
+	var printed strings.Builder // everything the steps printed or wrote
+	action := func(inputs map[string]string) step {
+		t.Helper()
+		s := runStep(t, merge(base, inputs), "bash", actionScript, "run")
+		printed.WriteString(s.stdout + s.stderr)
+		for _, k := range []string{"json", "markdown"} {
+			if p := s.outputs[k]; p != "" {
+				printed.WriteString(readFile(t, p))
+			}
+		}
+		return s
+	}
+
+	gh := &fakeGitHub{t: t, token: token, pageSize: 2}
+	gh.add("alice", "Looks good to me.")
+	gh.add("bob", "As the bot says:\n"+render.PlanMarker+"\nnothing else")
+	gh.add("github-actions[bot]", "<!-- connectsync:plan:staging -->\n### connectsync plan\n\nstaging")
+	gh.add("carol", "One more thing.")
+	gh.add("dave", "And another.")
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	comment := func(markdown string, extra map[string]string) step {
+		t.Helper()
+		s := runStep(t, merge(map[string]string{
+			"GITHUB_API_URL":       srv.URL,
+			"GITHUB_REPOSITORY":    fakeRepo,
+			"GITHUB_SERVER_URL":    "https://github.com",
+			"GITHUB_RUN_ID":        "4242",
+			"GITHUB_TOKEN":         token,
+			"CONNECTSYNC_PR":       fakePR,
+			"CONNECTSYNC_MARKDOWN": markdown,
+			"CONNECTSYNC_COMMIT":   "0123456789abcdef0123456789abcdef01234567",
+		}, extra), node, commentScript)
+		printed.WriteString(s.stdout + s.stderr)
+		if s.code != 0 {
+			t.Fatalf("comment: exit %d\n%s%s", s.code, s.stdout, s.stderr)
+		}
+		return s
+	}
+
+	// Pull request: validate gives annotations and a JSON report.
+	v := action(map[string]string{"INPUT_COMMAND": "validate"})
+	if v.code != 0 || v.outputs["exitcode"] != "0" || v.outputs["has-changes"] != "false" || v.outputs["markdown"] != "" {
+		t.Fatalf("validate: exit %d, outputs %v\n%s%s", v.code, v.outputs, v.stdout, v.stderr)
+	}
+	var diag struct {
+		Valid *bool `json:"valid"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, v.outputs["json"])), &diag); err != nil || diag.Valid == nil || !*diag.Valid {
+		t.Errorf("validate json: %v %s", err, readFile(t, v.outputs["json"]))
+	}
+
+	// Pull request: the first plan has changes, and the step still succeeds.
+	p1 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox"})
+	if p1.code != 0 || p1.outputs["exitcode"] != "2" || p1.outputs["has-changes"] != "true" {
+		t.Fatalf("first plan: exit %d, outputs %v\n%s%s", p1.code, p1.outputs, p1.stdout, p1.stderr)
+	}
+	md1 := readFile(t, p1.outputs["markdown"])
+	if !strings.HasPrefix(md1, render.PlanMarker+"\n") || !strings.Contains(md1, "1 to create") {
+		t.Errorf("first plan markdown:\n%s", md1)
+	}
+	if sum := readFile(t, summary); !strings.Contains(sum, md1) {
+		t.Errorf("the job summary does not hold the markdown plan:\n%s", sum)
+	}
+	var doc struct {
+		FormatVersion string `json:"format_version"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, p1.outputs["json"])), &doc); err != nil || doc.FormatVersion == "" {
+		t.Errorf("saved plan: %v", err)
+	}
+
+	c1 := comment(p1.outputs["markdown"], nil)
+	own := gh.own(render.PlanMarker)
+	if len(own) != 1 || !strings.Contains(own[0].Body, "1 to create") {
+		t.Fatalf("after the first comment, own comments = %+v", own)
+	}
+	id := own[0].ID
+	if c1.outputs["comment-id"] != strconv.FormatInt(id, 10) || c1.outputs["comment-url"] != own[0].HTMLURL {
+		t.Errorf("comment outputs %v, want id %d", c1.outputs, id)
+	}
+	if !strings.Contains(own[0].Body, "commit `0123456`") || !strings.Contains(own[0].Body, "https://github.com/acme/webhooks/actions/runs/4242") {
+		t.Errorf("the comment's footer names no commit or run:\n%s", own[0].Body)
+	}
+	if calls := gh.takeCalls(); len(calls) != 4 || calls[3] != "POST "+listPath {
+		t.Errorf("first comment: calls %v, want three pages listed, then a POST", calls)
+	}
+
+	// Merge: apply exactly the saved plan.
+	a := action(map[string]string{"INPUT_COMMAND": "apply", "INPUT_ARGS": "--sandbox --plan " + p1.outputs["json"] + " --auto-approve"})
+	if a.code != 0 || a.outputs["exitcode"] != "0" || a.outputs["has-changes"] != "false" {
+		t.Fatalf("apply: exit %d, outputs %v\n%s%s", a.code, a.outputs, a.stdout, a.stderr)
+	}
+	if md := readFile(t, a.outputs["markdown"]); !strings.Contains(md, "created orders-completed") || !strings.Contains(readFile(t, summary), "### connectsync apply") {
+		t.Errorf("apply markdown or summary:\n%s", md)
+	}
+
+	// The next plan has no changes; the comment is edited, not added.
+	p2 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox"})
+	if p2.code != 0 || p2.outputs["exitcode"] != "0" || p2.outputs["has-changes"] != "false" {
+		t.Fatalf("second plan: exit %d, outputs %v\n%s%s", p2.code, p2.outputs, p2.stdout, p2.stderr)
+	}
+	comment(p2.outputs["markdown"], nil)
+	own = gh.own(render.PlanMarker)
+	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "No changes") || strings.Contains(own[0].Body, "to create") {
+		t.Fatalf("after the second comment, own comments = %+v", own)
+	}
+	if calls := gh.takeCalls(); calls[len(calls)-1] != fmt.Sprintf("PATCH /repos/%s/issues/comments/%d", fakeRepo, id) {
+		t.Errorf("second comment: calls %v, want a PATCH of comment %d", calls, id)
+	}
+
+	// A failed plan (a secret is missing) says so in the same comment,
+	// without quoting the error.
+	p3 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox", "LISTENER_PASSWORD": ""})
+	if p3.code != 1 || p3.outputs["exitcode"] != "1" || p3.outputs["has-changes"] != "false" || p3.outputs["json"] != "" {
+		t.Fatalf("failed plan: exit %d, outputs %v\n%s%s", p3.code, p3.outputs, p3.stdout, p3.stderr)
+	}
+	comment(p3.outputs["markdown"], nil)
+	own = gh.own(render.PlanMarker)
+	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "The plan failed") || strings.Contains(own[0].Body, "LISTENER_PASSWORD") {
+		t.Fatalf("after the failed plan, own comments = %+v", own)
+	}
+
+	// A tagged plan keeps its own comment: the staging one is edited.
+	comment(p2.outputs["markdown"], map[string]string{"CONNECTSYNC_COMMENT_TAG": "staging"})
+	staging := gh.own("<!-- connectsync:plan:staging -->")
+	if len(staging) != 1 || staging[0].ID != 3 || !strings.Contains(staging[0].Body, "No changes") {
+		t.Errorf("tagged comment: %+v", staging)
+	}
+	if own := gh.own(render.PlanMarker); len(own) != 1 || !strings.Contains(own[0].Body, "The plan failed") {
+		t.Errorf("the tagged plan touched the untagged comment: %+v", own)
+	}
+	gh.mu.Lock()
+	if n := len(gh.comments); n != 6 {
+		t.Errorf("%d comments, want the 5 others and one plan comment", n)
+	}
+	if b := gh.comments[1].Body; !strings.HasPrefix(b, "As the bot says:") {
+		t.Errorf("a human comment quoting the marker was edited: %q", b)
+	}
+	gh.mu.Unlock()
+
+	for _, leak := range []string{secret, token} {
+		for where, text := range map[string]string{"output": printed.String(), "summary": readFile(t, summary), "comments": gh.bodies()} {
+			if strings.Contains(text, leak) {
+				t.Errorf("the secret %q appears in the %s", leak, where)
+			}
+		}
+	}
+}
+
+// TestCommentErrors: a refused token gives a message that says what to fix
+// and never the token; no pull request means no comment and no API call.
+func TestCommentErrors(t *testing.T) {
+	t.Parallel()
+	node := needNode(t)
+	md := filepath.Join(t.TempDir(), "plan.md")
+	if err := os.WriteFile(md, []byte(render.PlanMarker+"\nplan\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gh := &fakeGitHub{t: t, token: "the-right-token", pageSize: 100}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gh.mu.Lock()
+		gh.calls = append(gh.calls, r.Method+" "+r.URL.Path)
+		gh.mu.Unlock()
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Resource not accessible by integration"}`))
+	}))
+	defer srv.Close()
+	env := map[string]string{
+		"GITHUB_API_URL": srv.URL, "GITHUB_REPOSITORY": fakeRepo, "GITHUB_TOKEN": "ghs_secretTokenValue",
+		"CONNECTSYNC_PR": fakePR, "CONNECTSYNC_MARKDOWN": md,
+	}
+	s := runStep(t, env, node, commentScript)
+	if s.code != 1 || !strings.Contains(s.stdout, "pull-requests: write") || strings.Contains(s.stdout+s.stderr, "ghs_secretTokenValue") {
+		t.Errorf("403: exit %d\n%s%s", s.code, s.stdout, s.stderr)
+	}
+
+	env["CONNECTSYNC_PR"] = ""
+	gh.takeCalls()
+	if s := runStep(t, env, node, commentScript); s.code != 0 || len(gh.takeCalls()) != 0 {
+		t.Errorf("no pull request: exit %d\n%s%s", s.code, s.stdout, s.stderr)
+	}
+
+	env["CONNECTSYNC_PR"] = fakePR
+	env["GITHUB_API_URL"] = "http://api.example.com"
+	if s := runStep(t, env, node, commentScript); s.code != 1 || !strings.Contains(s.stdout, "not https") {
+		t.Errorf("plain http to a remote host: exit %d\n%s%s", s.code, s.stdout, s.stderr)
+	}
+}
+
+// fakeConnectsync stands in for connectsync where the test pins the
+// interface the action relies on (audit --shard and audit merge, being
+// written in parallel): it logs its arguments, one [arg] each, and answers
+// audit like the real one will.
+const fakeConnectsync = `#!/usr/bin/env bash
+printf '[%s]' "$@" >> "$FAKE_LOG"; echo >> "$FAKE_LOG"
+case "$1 $2" in
+"audit merge")
+	case " $* " in
+	*" markdown "*) printf '<!-- connectsync:audit -->\n### connectsync audit\n\nDrift in 1 account.\n' ;;
+	*) printf '{"format_version":"1","merged":true}\n'; exit 2 ;;
+	esac ;;
+audit*) printf '{"format_version":"1","shard":true}\n'; exit 2 ;;
+esac
+exit 0
+`
+
+func fakeBinary(t *testing.T, name, script string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestActionAudit(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	for _, f := range []string{"reports/report-2.json", "reports/report-1.json", "reports/notes.txt"} {
+		if err := os.MkdirAll(filepath.Join(ws, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ws, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := map[string]string{
+		"CONNECTSYNC":             fakeBinary(t, "connectsync", fakeConnectsync),
+		"RUNNER_TEMP":             t.TempDir(),
+		"INPUT_WORKING_DIRECTORY": ws,
+	}
+	tests := []struct {
+		name     string
+		inputs   map[string]string
+		wantCode int
+		wantLog  []string // argv of each connectsync run; JSON stands for the json output
+	}{{
+		name:   "shard",
+		inputs: map[string]string{"INPUT_COMMAND": "audit", "INPUT_FILES": "connectsync/", "INPUT_ARGS": "--shard 2/4"},
+		wantLog: []string{
+			"[audit][--format][json][--detailed-exitcode][-f][connectsync/][--shard][2/4]",
+			"[audit][merge][JSON][--format][markdown]",
+		},
+	}, {
+		name:     "shard, fail on drift",
+		inputs:   map[string]string{"INPUT_COMMAND": "audit", "INPUT_ARGS": "--shard 1/4", "INPUT_FAIL_ON_CHANGES": "true"},
+		wantCode: 2,
+		wantLog: []string{
+			"[audit][--format][json][--detailed-exitcode][--shard][1/4]",
+			"[audit][merge][JSON][--format][markdown]",
+		},
+	}, {
+		name:   "merge",
+		inputs: map[string]string{"INPUT_COMMAND": "audit merge", "INPUT_FILES": "ignored.yaml", "INPUT_ARGS": "reports/report-*.json"},
+		wantLog: []string{
+			"[audit][merge][--format][json][--detailed-exitcode][reports/report-1.json][reports/report-2.json]",
+			"[audit][merge][--format][markdown][reports/report-1.json][reports/report-2.json]",
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "argv")
+			s := runStep(t, merge(base, tt.inputs, map[string]string{"FAKE_LOG": log}), "bash", actionScript, "run")
+			if s.code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s%s", s.code, tt.wantCode, s.stdout, s.stderr)
+			}
+			if s.outputs["exitcode"] != "2" || s.outputs["has-changes"] != "true" {
+				t.Errorf("outputs %v", s.outputs)
+			}
+			if j := readFile(t, s.outputs["json"]); !strings.Contains(j, `"format_version"`) {
+				t.Errorf("json output holds %q", j)
+			}
+			if md := readFile(t, s.outputs["markdown"]); !strings.HasPrefix(md, "<!-- connectsync:audit -->") {
+				t.Errorf("markdown output holds %q", md)
+			}
+			got := strings.ReplaceAll(readFile(t, log), s.outputs["json"], "JSON")
+			if want := strings.Join(tt.wantLog, "\n") + "\n"; got != want {
+				t.Errorf("connectsync ran as\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestActionInputsAreNotEvaluated: inputs are split into words and nothing
+// else, so no input can run a command.
+func TestActionInputsAreNotEvaluated(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	log := filepath.Join(t.TempDir(), "argv")
+	s := runStep(t, map[string]string{
+		"CONNECTSYNC":             fakeBinary(t, "connectsync", fakeConnectsync),
+		"FAKE_LOG":                log,
+		"RUNNER_TEMP":             t.TempDir(),
+		"INPUT_WORKING_DIRECTORY": ws,
+		"INPUT_COMMAND":           "version",
+		"INPUT_ARGS":              "$(touch pwned1) `touch pwned2` ;touch pwned3 \"$HOME\" nomatch-*.yaml",
+	}, "bash", actionScript, "run")
+	if s.code != 0 || s.outputs["exitcode"] != "0" || s.outputs["has-changes"] != "false" || s.outputs["json"] != "" {
+		t.Errorf("exit %d, outputs %v\n%s", s.code, s.outputs, s.stderr)
+	}
+	want := "[version][$(touch][pwned1)][`touch][pwned2`][;touch][pwned3][\"$HOME\"][nomatch-*.yaml]\n"
+	if got := readFile(t, log); got != want {
+		t.Errorf("connectsync ran as\n%s\nwant\n%s", got, want)
+	}
+	if m, _ := filepath.Glob(filepath.Join(ws, "pwned*")); len(m) > 0 {
+		t.Errorf("an input ran a command: %v", m)
+	}
+}
+
+// fakeGo logs how the install step calls go and writes a stand-in binary
+// where go build -o or go install (GOBIN) would.
+const fakeGo = `#!/usr/bin/env bash
+printf 'cwd=%s GOBIN=%s ' "$PWD" "${GOBIN:-}" >> "$FAKE_LOG"; printf '[%s]' "$@" >> "$FAKE_LOG"; echo >> "$FAKE_LOG"
+out=
+case $1 in
+build) while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out=$2; fi; shift; done ;;
+install) out=$GOBIN/connectsync ;;
+*) exit 3 ;;
+esac
+printf '#!/bin/sh\necho "connectsync fake (commit fake)"\n' > "$out"; chmod +x "$out"
+`
+
+func TestActionInstall(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goDir := filepath.Dir(fakeBinary(t, "go", fakeGo))
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		wantLog string // with RUNNER_TEMP written as TEMP and the source as SRC
+	}{{
+		name:    "from the action's source",
+		env:     map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "GITHUB_ACTION_REF": "v1.4.0"},
+		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.4.0 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+	}, {
+		name:    "local, as uses: ./ has no ref",
+		env:     map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root},
+		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+	}, {
+		name:    "a released version",
+		env:     map[string]string{"INPUT_VERSION": "v1.2.3"},
+		wantLog: "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@v1.2.3]",
+	}, {
+		name:    "not a version",
+		env:     map[string]string{"INPUT_VERSION": "v1;rm -rf /"},
+		wantErr: "is not a module version",
+	}, {
+		name:    "no source to build",
+		env:     map[string]string{"INPUT_VERSION": ""},
+		wantErr: "holds no connectsync source",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			temp, log := t.TempDir(), filepath.Join(t.TempDir(), "go.log")
+			ghPath := filepath.Join(t.TempDir(), "github_path")
+			env := merge(tt.env, map[string]string{"RUNNER_TEMP": temp, "FAKE_LOG": log, "GITHUB_PATH": ghPath})
+			cmd := exec.Command("bash", filepath.Join(root, actionScript), "install")
+			cmd.Dir = t.TempDir()
+			out := filepath.Join(t.TempDir(), "github_output")
+			cmd.Env = []string{"PATH=" + goDir + string(os.PathListSeparator) + os.Getenv("PATH"), "GITHUB_OUTPUT=" + out}
+			for k, v := range env {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+			b, err := cmd.CombinedOutput()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(string(b), tt.wantErr) {
+					t.Errorf("err %v, output\n%s\nwant %q", err, b, tt.wantErr)
+				}
+				if _, err := os.Stat(log); err == nil {
+					t.Errorf("go ran: %s", readFile(t, log))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, b)
+			}
+			got := readFile(t, log)
+			got = strings.ReplaceAll(got, temp, "TEMP")
+			got = strings.ReplaceAll(got, root, "SRC")
+			got = strings.ReplaceAll(got, cmd.Dir, "CWD")
+			got = regexp.MustCompile(`Commit=[0-9a-z]+`).ReplaceAllString(got, "Commit=COMMIT")
+			if got != tt.wantLog+"\n" {
+				t.Errorf("go ran as\n%s\nwant\n%s", got, tt.wantLog)
+			}
+			bin := filepath.Join(temp, "connectsync-bin", "connectsync")
+			if o := readOutputs(t, out); o["path"] != bin {
+				t.Errorf("outputs %v, want path=%s", o, bin)
+			}
+			if p := readFile(t, ghPath); p != filepath.Dir(bin)+"\n" {
+				t.Errorf("GITHUB_PATH holds %q", p)
+			}
+			if !strings.Contains(string(b), "connectsync fake") {
+				t.Errorf("the installed binary did not run:\n%s", b)
+			}
+		})
+	}
+}

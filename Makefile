@@ -30,6 +30,7 @@ fuzz:
 ## bench: the performance benchmarks of SPEC §7 (figures in docs/benchmarks.md)
 bench:
 	$(GO) test ./pkg/config -run '^$$' -bench . -benchmem
+	$(GO) test ./pkg/cli -run '^$$' -bench . -benchtime 1x
 
 ## conformance: drive the emulator with DocuSign's official Node SDK (needs node and npm)
 conformance:

@@ -435,7 +435,7 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if a.code != 0 || a.outputs["exitcode"] != "0" || a.outputs["has-changes"] != "false" {
 		t.Fatalf("apply: exit %d, outputs %v\n%s%s", a.code, a.outputs, a.stdout, a.stderr)
 	}
-	if md := readFile(t, a.outputs["markdown"]); !strings.Contains(md, "created orders-completed") || !strings.Contains(readFile(t, summary), "### connectsync apply") {
+	if md := readFile(t, a.outputs["markdown"]); !strings.HasPrefix(md, "<!-- connectsync:apply -->\n") || !strings.Contains(md, "created orders-completed") || !strings.Contains(readFile(t, summary), "### connectsync apply") {
 		t.Errorf("apply markdown or summary:\n%s", md)
 	}
 
@@ -492,6 +492,37 @@ func TestActionPlanApplyComment(t *testing.T) {
 	}
 }
 
+// TestActionValidateInvalid: errors become annotations, the step fails, and
+// the json output still holds the diagnostics.
+func TestActionValidateInvalid(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := runStep(t, map[string]string{
+		"GITHUB_ACTIONS":          "true",
+		"RUNNER_TEMP":             t.TempDir(),
+		"CONNECTSYNC":             connectsyncBinary(t),
+		"INPUT_WORKING_DIRECTORY": ws,
+		"INPUT_COMMAND":           "validate",
+		"INPUT_FILES":             "webhooks.yaml",
+	}, "bash", actionScript, "run")
+	if s.code != 1 || s.outputs["exitcode"] != "1" || s.outputs["has-changes"] != "false" {
+		t.Fatalf("exit %d, outputs %v\n%s%s", s.code, s.outputs, s.stdout, s.stderr)
+	}
+	if !strings.Contains(s.stdout, "::error file=webhooks.yaml,line=16,col=15,") {
+		t.Errorf("no annotation for the unset ${env.LISTENER_PASSWORD}:\n%s", s.stdout)
+	}
+	var diag struct {
+		Valid  bool `json:"valid"`
+		Errors int  `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, s.outputs["json"])), &diag); err != nil || diag.Valid || diag.Errors != 1 {
+		t.Errorf("json output: %v %+v", err, diag)
+	}
+}
+
 // TestCommentErrors: a refused token gives a message that says what to fix
 // and never the token; no pull request means no comment and no API call.
 func TestCommentErrors(t *testing.T) {
@@ -541,7 +572,7 @@ printf '[%s]' "$@" >> "$FAKE_LOG"; echo >> "$FAKE_LOG"
 case "$1 $2" in
 "audit merge")
 	case " $* " in
-	*" markdown "*) printf '<!-- connectsync:audit -->\n### connectsync audit\n\nDrift in 1 account.\n' ;;
+	*" markdown "*) printf '### connectsync audit\n\nDrift in 1 account.\n' ;;
 	*) printf '{"format_version":"1","merged":true}\n'; exit 2 ;;
 	esac ;;
 audit*) printf '{"format_version":"1","shard":true}\n'; exit 2 ;;
@@ -615,7 +646,7 @@ func TestActionAudit(t *testing.T) {
 			if j := readFile(t, s.outputs["json"]); !strings.Contains(j, `"format_version"`) {
 				t.Errorf("json output holds %q", j)
 			}
-			if md := readFile(t, s.outputs["markdown"]); !strings.HasPrefix(md, "<!-- connectsync:audit -->") {
+			if md := readFile(t, s.outputs["markdown"]); md != "<!-- connectsync:audit -->\n### connectsync audit\n\nDrift in 1 account.\n" {
 				t.Errorf("markdown output holds %q", md)
 			}
 			got := strings.ReplaceAll(readFile(t, log), s.outputs["json"], "JSON")

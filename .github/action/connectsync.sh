@@ -123,6 +123,18 @@ install() {
 	set_output path "$dir/$exe"
 }
 
+# ensure_marker FILE KIND makes a markdown file start with a connectsync
+# marker line (invisible on GitHub), <!-- connectsync:KIND --> unless it has
+# one, so that sticky-comment.js keeps one comment per kind.
+ensure_marker() {
+	local first=''
+	IFS= read -r first <"$1" || true
+	if [[ $first != '<!-- connectsync:'* ]]; then
+		{ echo "<!-- connectsync:$2 -->"; cat "$1"; } >"$1.tmp"
+		mv "$1.tmp" "$1"
+	fi
+}
+
 # failed_plan_markdown FILE writes what the pull-request comment says when
 # the plan failed. It never quotes connectsync's errors: a comment is not
 # masked the way the run log is, and errors may name the integration key.
@@ -160,7 +172,7 @@ run() {
 	split "${INPUT_ARGS:-}"
 	extra=("${WORDS[@]+"${WORDS[@]}"}")
 
-	local out code=0 json='' md='' detailed=false
+	local out code=0 json='' md='' detailed=false keep_json=false
 	out=$(mktemp -d "$(tmp)/connectsync-out.XXXXXX")
 
 	# cs ARGS… runs connectsync with the files and extra arguments after ARGS.
@@ -172,7 +184,7 @@ run() {
 	case "${cmd[0]} ${cmd[1]:-}" in
 	'validate '*)
 		cs "${cmd[@]}" --format github || code=$?
-		json="$out/validate.json"
+		json="$out/validate.json" keep_json=true # the diagnostics, also when invalid
 		cs "${cmd[@]}" --format json >"$json" 2>/dev/null || true
 		;;
 	'plan '*)
@@ -193,6 +205,7 @@ run() {
 		code=${PIPESTATUS[0]}
 		set -e
 		{
+			echo '<!-- connectsync:apply -->'
 			echo '### connectsync apply'
 			echo
 			if [[ $code == 0 ]]; then echo '**Apply succeeded.**'; else echo "**Apply failed** (exit code $code)."; fi
@@ -211,6 +224,7 @@ run() {
 		files=()
 		cs "${cmd[@]}" --format json --detailed-exitcode >"$json" || code=$?
 		cs "${cmd[@]}" --format markdown >"$md" || md=''
+		if [[ -n $md ]]; then ensure_marker "$md" audit; fi
 		;;
 	'audit '*)
 		detailed=true
@@ -219,6 +233,7 @@ run() {
 		# One pass over the accounts: render the markdown from the JSON report.
 		if [[ $code == 0 || $code == 2 ]]; then
 			"$bin" audit merge "$json" --format markdown >"$md" || md=''
+			if [[ -n $md ]]; then ensure_marker "$md" audit; fi
 		else
 			md=''
 		fi
@@ -232,8 +247,8 @@ run() {
 	if [[ $detailed == true && $code == 2 ]]; then
 		changes=true
 	fi
-	if [[ $code != 0 && $code != 2 ]]; then
-		json=''
+	if [[ $code != 0 && $code != 2 && $keep_json == false ]] || [[ -n $json && ! -s $json ]]; then
+		json='' # an error, or the file was not written (e.g. another --out in args)
 	fi
 	set_output exitcode "$code"
 	set_output has-changes "$changes"

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -144,6 +145,9 @@ Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 			validateCommand(env),
 			planCommand(env),
 			applyCommand(env),
+			auditCommand(env),
+			exportCommand(env),
+			usersCommand(env),
 			sandboxCommand(env),
 			schemaCommand(env),
 			versionCommand(env),
@@ -159,10 +163,30 @@ func versionCommand(env Env) *cli.Command {
 		Name:  "version",
 		Usage: "print the version and commit",
 		Action: func(c *cli.Context) error {
-			fmt.Fprintf(env.Stdout, "connectsync %s (commit %s)\n", Version, Commit)
+			version, commit := buildVersion()
+			fmt.Fprintf(env.Stdout, "connectsync %s (commit %s)\n", version, commit)
 			return nil
 		},
 	}
+}
+
+// buildVersion is the version and commit set with -ldflags (make build), or
+// else what the Go toolchain recorded (go install …@v1.2.3).
+func buildVersion() (version, commit string) {
+	version, commit = Version, Commit
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version, commit
+	}
+	if version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && commit == "unknown" {
+			commit = s.Value
+		}
+	}
+	return version, commit
 }
 
 // reorder lets flags come after positional arguments (urfave/cli stops at

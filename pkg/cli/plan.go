@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -150,23 +151,7 @@ func renderOptions(o commonOptions, env Env) render.Options {
 // appendStepSummary adds the markdown plan to the job summary when running
 // in GitHub Actions.
 func appendStepSummary(env Env, p *plan.Plan) error {
-	path := env.Getenv("GITHUB_STEP_SUMMARY")
-	if env.Getenv("GITHUB_ACTIONS") != "true" || path == "" {
-		return nil
-	}
-	var b bytes.Buffer
-	if err := render.PlanMarkdown(&b, p); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return appendJobSummary(env, func(w io.Writer) error { return render.PlanMarkdown(w, p) })
 }
 
 func saveDocument(path string, doc plan.Document) error {

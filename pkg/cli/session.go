@@ -56,7 +56,12 @@ func openSession(ctx context.Context, o commonOptions, env Env) (*session, error
 	if err != nil {
 		return nil, err
 	}
-	s := &session{desired: desired, accounts: accounts}
+	return connect(&session{desired: desired, accounts: accounts}, o, env)
+}
+
+// connect connects s to the sandbox or to DocuSign.
+func connect(s *session, o commonOptions, env Env) (*session, error) {
+	var err error
 	if o.Sandbox {
 		err = s.connectSandbox(o, env)
 	} else {

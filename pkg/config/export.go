@@ -155,9 +155,13 @@ func (e *exporter) left() []string {
 func (e *exporter) render() ([]byte, error) {
 	e.entries = nil
 	e.envNames = map[string]bool{}
+	accounts := "1 account"
+	if len(e.accounts) != 1 {
+		accounts = fmt.Sprintf("%d accounts", len(e.accounts))
+	}
 	root := yMapping()
 	root.HeadComment = "yaml-language-server: $schema=" + schema.FileURL + "\n\n" +
-		fmt.Sprintf("Exported by connectsync from the live configurations of %s.\n", countOf(len(e.accounts), "account")) +
+		"Exported by connectsync from the live configurations of " + accounts + ".\n" +
 		"Only the fields that differ from DocuSign's defaults are written, and only\n" +
 		"the fields written are managed. Secrets are never exported: each is\n" +
 		"written as ${env.NAME}; set those variables before plan or apply."
@@ -411,22 +415,26 @@ func yValue(v any) *yaml.Node {
 	return &n
 }
 
-func countOf(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 var aliasRun = regexp.MustCompile(`[^a-z0-9]+`)
+
+// maxAlias is the longest alias SuggestAlias makes from a name (before the id).
+const maxAlias = 24
 
 // SuggestAlias makes an alias for an account the files do not declare
 // (found through userinfo): its name in lower case with words joined by
-// "-", e.g. "Acme Corp (demo)" → acme-corp-demo. The account id's first
+// "-", e.g. "Acme Corp (demo)" → acme-corp-demo, cut after a word to at
+// most 24 characters. The account id's first
 // eight characters are added when the name gives nothing or the alias is
 // taken.
 func SuggestAlias(name, accountID string, taken func(alias string) bool) string {
 	base := strings.Trim(aliasRun.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if len(base) > maxAlias { // keep whole words
+		if cut := strings.LastIndexByte(base[:maxAlias+1], '-'); cut > 0 {
+			base = base[:cut]
+		} else {
+			base = base[:maxAlias]
+		}
+	}
 	short := strings.ToLower(accountID[:min(8, len(accountID))])
 	alias := base
 	if base == "" {

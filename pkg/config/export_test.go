@@ -184,6 +184,8 @@ func TestSuggestAlias(t *testing.T) {
 		{"", "c3d4e5f6-a7b8-4c91-8d2e-3f4a5b6c7d8e", "account-c3d4e5f6"},
 		{"  ***  ", "18204417", "account-18204417"},
 		{"Ünïcode Inc.", "d4e5f6a7-b8c9-4da2-9e3f-4a5b6c7d8e9f", "n-code-inc"},
+		{"Umbrella (sandbox user is not an administrator)", "d4e5f6a7-b8c9-4da2-9e3f-4a5b6c7d8e9f", "umbrella-sandbox-user-is"},
+		{"Supercalifragilisticexpialidocious", "d4e5f6a7", "supercalifragilisticexpi"},
 	} {
 		if got := config.SuggestAlias(tc.name, tc.id, func(a string) bool { return taken[a] }); got != tc.want {
 			t.Errorf("SuggestAlias(%q, %q) = %q, want %q", tc.name, tc.id, got, tc.want)

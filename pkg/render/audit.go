@@ -74,15 +74,15 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 		}
 		tw.Flush()
 	}
+	if len(a.Configurations) > 0 && len(a.Drift.Changes)+a.Findings().Total()+accountNumbers(a).disabled > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, ch := range a.Drift.Changes {
 		fmt.Fprintf(w, "  %s\n", changeSummary(ch, o))
 	}
 	for _, c := range a.Configurations {
 		if c.Disabled != "" {
 			fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, "disabled "), c.Name, c.ConnectID, c.Disabled)
-		}
-		if c.Status != audit.StatusManaged {
-			fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, fmt.Sprintf("%-9s", c.Status)), c.Name, c.ConnectID, c.Reason)
 		}
 		if c.UsersError != "" {
 			fmt.Fprintf(w, "  %s %s (connectId %s): users not listed: %s\n", o.paint(ansiRed, "error:"), c.Name, c.ConnectID, c.UsersError)

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/live"
+	"github.com/connectsync/connectsync/pkg/render"
+)
+
+type exportOptions struct {
+	commonOptions
+	All    bool
+	Output string
+	Force  bool
+}
+
+const (
+	flagOutput = "output"
+	flagForce  = "force"
+)
+
+func exportCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "write the live configurations as a connectsync file",
+		Description: `Reads the selected accounts (one list call each) and writes their
+configurations in the file format, so that planning the file shows no
+changes: a way to start managing accounts that already have webhooks.
+
+Fields equal to DocuSign's defaults are left out (a field left out is not
+managed); read-only ones (connectId, disabledBy) too, except a connectId
+that tells two configurations of one name apart. Secrets are never
+exported (DocuSign does not return them): a configuration with a userName
+gets password: ${env.CONNECT_PASSWORD_<NAME>}, one with an OAuth client
+clientSecret: ${env.CONNECT_OAUTH_CLIENT_SECRET_<NAME>} (with several
+accounts the alias is part of the name); set them before plan or apply.
+Configurations connectsync never manages (Salesforce, integrator-managed)
+and any the file format cannot express are left out and named in a
+comment at the end.
+
+Without files, --all-accounts exports every account the credentials reach.`,
+		Flags: append(apiFlags(), allAccountsFlag(),
+			&cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, TakesFile: true, Usage: "write the file here instead of stdout (refuses to overwrite without --force)"},
+			&cli.BoolFlag{Name: flagForce, Usage: "overwrite the --output file"}),
+		Action: func(c *cli.Context) error {
+			common, err := readCommon(c, env)
+			if err != nil {
+				return err
+			}
+			return runExport(c.Context, exportOptions{commonOptions: common, All: c.Bool(flagAllAccounts), Output: c.String(flagOutput), Force: c.Bool(flagForce)}, env)
+		},
+	}
+}
+
+func runExport(ctx context.Context, o exportOptions, env Env) error {
+	if o.Output != "" && !o.Force {
+		if _, err := os.Stat(o.Output); !errors.Is(err, fs.ErrNotExist) {
+			return usageError(fmt.Sprintf("%s exists; pass --force to overwrite it, or choose another --output", o.Output))
+		}
+	}
+	s, err := openAccounts(ctx, o.commonOptions, o.All, env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var accounts []config.Account
+	var connects []config.Connect
+	var failed []error
+	for _, st := range live.Read(ctx, s.api, s.accounts, o.Concurrency, nil) {
+		if st.Err != nil {
+			failed = append(failed, st.Err)
+			continue
+		}
+		accounts = append(accounts, st.Account)
+		connects = append(connects, st.Connects...)
+	}
+	out, err := config.Export(accounts, connects)
+	if err != nil {
+		return err
+	}
+	if o.Output == "" {
+		if _, err := env.Stdout.Write(out.YAML); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(o.Output, out.YAML, 0o644); err != nil {
+		return fmt.Errorf("write the export: %w", err)
+	}
+	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)
+	for _, err := range failed {
+		fmt.Fprintln(env.Stderr, "error:", err)
+	}
+	if len(failed) > 0 {
+		return errReported
+	}
+	return nil
+}

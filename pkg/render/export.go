@@ -1,0 +1,26 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/connectsync/connectsync/pkg/config"
+)
+
+// ExportSummary says what export wrote and what to do next: how many
+// configurations of how many accounts, how many were left out, and which
+// variables the secrets need. output "" means stdout.
+func ExportSummary(w io.Writer, out config.Exported, accounts int, output string) {
+	if output == "" {
+		output = "stdout"
+	}
+	fmt.Fprintf(w, "Exported %s of %s to %s", plural(out.Configurations, "configuration"), plural(accounts, "account"), output)
+	if len(out.Left) > 0 {
+		fmt.Fprintf(w, "; %d left out (named at the end of the file)", len(out.Left))
+	}
+	fmt.Fprintln(w, ".")
+	if len(out.EnvVars) > 0 {
+		fmt.Fprintf(w, "Secrets are not exported: set %s before plan or apply.\n", strings.Join(out.EnvVars, ", "))
+	}
+}

@@ -74,25 +74,29 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 		}
 		tw.Flush()
 	}
-	if len(a.Configurations) > 0 && len(a.Drift.Changes)+a.Findings().Total()+accountNumbers(a).disabled > 0 {
-		fmt.Fprintln(w)
-	}
+	var notes []string
 	for _, ch := range a.Drift.Changes {
-		fmt.Fprintf(w, "  %s\n", changeSummary(ch, o))
+		notes = append(notes, changeSummary(ch, o))
 	}
 	for _, c := range a.Configurations {
 		if c.Disabled != "" {
-			fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, "disabled "), c.Name, c.ConnectID, c.Disabled)
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s", o.paint(ansiDim, "disabled "), c.Name, c.ConnectID, c.Disabled))
 		}
 		if c.UsersError != "" {
-			fmt.Fprintf(w, "  %s %s (connectId %s): users not listed: %s\n", o.paint(ansiRed, "error:"), c.Name, c.ConnectID, c.UsersError)
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): users not listed: %s", o.paint(ansiRed, "error:"), c.Name, c.ConnectID, c.UsersError))
 		}
 	}
 	for _, c := range a.Configurations {
 		for _, f := range c.Findings {
-			fmt.Fprintf(w, "  %s %s (connectId %s): %s: %s\n", severityLabel(f.Severity, o), c.Name, c.ConnectID, f.Rule, f.Message)
-			fmt.Fprintf(w, "           fix: %s\n", f.Fix)
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s: %s", severityLabel(f.Severity, o), c.Name, c.ConnectID, f.Rule, f.Message),
+				"         fix: "+f.Fix)
 		}
+	}
+	if len(notes) > 0 && len(a.Configurations) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, "  "+n)
 	}
 }
 
@@ -225,7 +229,7 @@ func auditSummaryLine(r *audit.Report) string {
 	} else {
 		line += "; findings: " + findingCounts(s.Findings, Options{})
 	}
-	line += fmt.Sprintf("; %d configurations: %d managed, %d unmanaged, %d ignored, %d disabled.", s.Configurations, s.Managed, s.Unmanaged, s.Ignored, s.Disabled)
+	line += fmt.Sprintf("; %s: %d managed, %d unmanaged, %d ignored, %d disabled.", plural(s.Configurations, "configuration"), s.Managed, s.Unmanaged, s.Ignored, s.Disabled)
 	if len(r.Shards) > 0 {
 		var names []string
 		for _, sh := range r.Shards {

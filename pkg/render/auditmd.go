@@ -40,11 +40,11 @@ func auditMarkdown(b *bytes.Buffer, r *audit.Report, detail mdDetail) {
 			break
 		}
 		if a.Error != "" {
-			fmt.Fprintf(b, "| `%s` | **error** | | | | not audited |\n", escapeCode(a.Alias))
+			fmt.Fprintf(b, "| %s | **error** | | | | not audited |\n", cellCode(a.Alias))
 			continue
 		}
 		n := accountNumbers(a)
-		fmt.Fprintf(b, "| `%s` | %s | %d | %d | %d | %s |\n", escapeCode(a.Alias), driftCounts(a), n.unmanaged, n.ignored, n.disabled, findingCounts(a.Findings(), Options{}))
+		fmt.Fprintf(b, "| %s | %s | %d | %d | %d | %s |\n", cellCode(a.Alias), driftCounts(a), n.unmanaged, n.ignored, n.disabled, findingCounts(a.Findings(), Options{}))
 	}
 	b.WriteString("\n")
 	if detail != mdCounts {
@@ -61,9 +61,16 @@ func auditMarkdown(b *bytes.Buffer, r *audit.Report, detail mdDetail) {
 }
 
 func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detail mdDetail) {
-	status := driftCounts(a) + "; " + findingCounts(a.Findings(), Options{})
-	if a.Error != "" {
-		status = "error"
+	status := "error"
+	if a.Error == "" {
+		drift, findings := driftCounts(a), findingCounts(a.Findings(), Options{})
+		if drift == "none" {
+			drift = "no drift"
+		}
+		if findings == "-" {
+			findings = "no findings"
+		}
+		status = drift + "; " + findings
 	}
 	fmt.Fprintf(b, "<details><summary><b>%s</b> (%s): %s</summary>\n\n", escapeMD(a.Alias), escapeMD(a.AccountID), escapeMD(status))
 	if !a.InFiles {
@@ -83,7 +90,7 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 		}
 		fmt.Fprintf(b, "%s findings |\n%s---|\n", head, rule)
 		for _, c := range a.Configurations {
-			row := fmt.Sprintf("| `%s` | %s | %s | %s | %s |", escapeCode(c.Name), c.ConnectID, c.Status, dash(c.Drift), yesNo(c.Disabled == ""))
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s |", cellCode(c.Name), c.ConnectID, c.Status, dash(c.Drift), yesNo(c.Disabled == ""))
 			if coverage {
 				row += " " + usersCell(c) + " |"
 			}
@@ -114,4 +121,10 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 		b.WriteString(strings.Join(notes, "\n") + "\n\n")
 	}
 	b.WriteString("</details>\n\n")
+}
+
+// cellCode writes s as code in a table cell: a "|" would end the cell even
+// inside backticks, so GitHub wants it escaped.
+func cellCode(s string) string {
+	return "`" + strings.ReplaceAll(escapeCode(s), "|", `\|`) + "`"
 }

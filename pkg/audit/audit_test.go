@@ -1,0 +1,347 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/schema"
+)
+
+func liveConnect(name, id string, fields map[string]any) config.Connect {
+	return config.Connect{Account: "prod", Name: name, ConnectID: id, Fields: fields}
+}
+
+// jsonSIM is a configuration that breaks no default rule.
+func jsonSIM(url string) map[string]any {
+	return map[string]any{
+		"configurationType": "custom", "urlToPublishTo": url, "allowEnvelopePublish": true, "allUsers": true,
+		"deliveryMode": "SIM", "eventData": map[string]any{"version": "restv2.1"}, "events": []string{"envelope-completed"},
+		"enableLog": true, "includeHMAC": true,
+	}
+}
+
+func with(m map[string]any, kv ...any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
+var prod = config.Account{Alias: "prod", AccountID: "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f"}
+
+func TestBuild(t *testing.T) {
+	t.Parallel()
+	desired := []config.Connect{
+		{Account: "prod", Name: "orders", Fields: map[string]any{"enableLog": true, "urlToPublishTo": "https://hooks.example.com/orders"}},
+		{Account: "prod", Name: "new", Fields: jsonSIM("https://hooks.example.com/new")},
+	}
+	inputs := []Input{
+		{
+			Account: prod, InFiles: true, Desired: desired,
+			Live: []config.Connect{
+				liveConnect("orders", "1", with(jsonSIM("https://hooks.example.com/orders"), "enableLog", false)),
+				liveConnect("stray", "2", with(jsonSIM("http://stray.example.com/x"), "allowEnvelopePublish", false, "includeHMAC", false)),
+				liveConnect("sf", "3", map[string]any{"configurationType": "salesforce", "urlToPublishTo": "http://login.salesforce.com"}),
+				liveConnect("paused", "4", with(jsonSIM("https://hooks.example.com/p"), "pausePublish", true, "disabledBy", "")),
+			},
+			Users: map[string]Users{"1": {Count: 242}, "2": {Err: errors.New("boom")}},
+		},
+		{Account: config.Account{Alias: "broken", AccountID: "1001"}, InFiles: true, Err: errors.New("account broken (1001): 403 USER_LACKS_PERMISSIONS")},
+		{Account: config.Account{Alias: "dup", AccountID: "1002"}, InFiles: true,
+			Desired: []config.Connect{{Account: "dup", Name: "a", Fields: map[string]any{"enableLog": true}}},
+			Live:    []config.Connect{liveConnect("a", "5", jsonSIM("https://x.example.com")), liveConnect("a", "6", jsonSIM("https://y.example.com"))}},
+	}
+	r := Build(inputs, Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Coverage: true, Shard: &Shard{2, 3}})
+
+	if got := []string{r.Accounts[0].Alias, r.Accounts[1].Alias, r.Accounts[2].Alias}; !cmp.Equal(got, []string{"broken", "dup", "prod"}) {
+		t.Errorf("accounts not sorted by alias: %v", got)
+	}
+	wantSummary := Summary{Accounts: 3, Failed: 1, Drifted: 2, Create: 1, Update: 1, Configurations: 6, Managed: 1, Unmanaged: 4, Ignored: 1, Disabled: 3,
+		Findings: Severities{High: 1, Medium: 1, Low: 3}}
+	if diff := cmp.Diff(wantSummary, r.Summary); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	if !r.HasDrift() || !r.HasErrors() || r.Policy != "default" || !cmp.Equal(r.Shards, []Shard{{2, 3}}) {
+		t.Errorf("report: drift %v errors %v policy %q shards %v", r.HasDrift(), r.HasErrors(), r.Policy, r.Shards)
+	}
+
+	p := r.Accounts[2]
+	wantDrift := Drift{Create: 1, Update: 1, Changes: []Change{
+		{Action: "update", Name: "orders", ConnectID: "1", Fields: []string{"enableLog"}},
+		{Action: "create", Name: "new", Fields: []string{"configurationType", "urlToPublishTo", "allowEnvelopePublish", "allUsers", "deliveryMode", "eventData.version", "events", "enableLog", "includeHMAC"}},
+	}}
+	if diff := cmp.Diff(wantDrift, p.Drift); diff != "" {
+		t.Errorf("drift (-want +got):\n%s", diff)
+	}
+	type row struct{ Name, Status, Drift, Disabled, Users, UsersError string }
+	var rows []row
+	for _, c := range p.Configurations {
+		users := ""
+		if c.Users != nil {
+			users = fmt.Sprint(*c.Users)
+		}
+		rows = append(rows, row{c.Name, c.Status, c.Drift, c.Disabled, users, c.UsersError})
+	}
+	wantRows := []row{
+		{"orders", StatusManaged, "update", "", "242", ""},
+		{"paused", StatusUnmanaged, "", "publishing is paused (pausePublish)", "", ""},
+		{"sf", StatusIgnored, "", "allowEnvelopePublish is off", "", ""},
+		{"stray", StatusUnmanaged, "", "allowEnvelopePublish is off", "", "boom"},
+	}
+	if diff := cmp.Diff(wantRows, rows); diff != "" {
+		t.Errorf("configurations (-want +got):\n%s", diff)
+	}
+	var rules []string
+	for _, c := range p.Configurations {
+		for _, f := range c.Findings {
+			rules = append(rules, c.Name+":"+f.Severity+":"+f.Rule)
+		}
+	}
+	// Worst first within a configuration; the Salesforce one is not checked.
+	want := []string{"orders:low:requireLogging", "paused:low:requireEnabled", "stray:high:requireHttps", "stray:medium:requireHmac", "stray:low:requireEnabled"}
+	if !cmp.Equal(rules, want) {
+		t.Errorf("findings = %q, want %q", rules, want)
+	}
+
+	if a := r.Accounts[0]; a.Error == "" || len(a.Configurations) != 0 || a.Drift.Any() {
+		t.Errorf("failed account: %+v", a)
+	}
+	if a := r.Accounts[1]; len(a.PlanErrors) != 1 || !a.Drifted() || a.Configurations[0].Status != StatusUnmanaged {
+		t.Errorf("account with plan errors: %+v", a)
+	}
+}
+
+func TestSeverities(t *testing.T) {
+	t.Parallel()
+	s := Severities{High: 1, Medium: 2, Low: 3, Info: 4}
+	for sev, want := range map[string]int{config.SevHigh: 1, config.SevMedium: 3, config.SevLow: 6, config.SevInfo: 10} {
+		if got := s.AtLeast(sev); got != want {
+			t.Errorf("AtLeast(%s) = %d, want %d", sev, got, want)
+		}
+	}
+}
+
+// fakeAPI counts calls; accounts named in fail answer an error.
+type fakeAPI struct {
+	mu    sync.Mutex
+	lists map[string]int
+	users int
+	fail  map[string]bool
+}
+
+func (f *fakeAPI) ListConfigurations(_ context.Context, id string) ([]docusign.Configuration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists[id]++
+	if f.fail[id] {
+		return nil, errors.New("403 USER_LACKS_PERMISSIONS")
+	}
+	return []docusign.Configuration{{ConnectID: id + "-1", Name: "a"}, {ConnectID: id + "-2", Name: "b"}}, nil
+}
+
+func (f *fakeAPI) ListUsers(_ context.Context, id, connectID string) ([]docusign.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users++
+	return []docusign.User{{UserID: "u1"}, {UserID: "u2"}, {UserID: "u3"}}, nil
+}
+
+// TestReadCalls is SPEC §7 for audit: one list call per account, and users
+// calls only when coverage is asked for (never for an account that failed).
+func TestReadCalls(t *testing.T) {
+	t.Parallel()
+	var targets []Target
+	for i := range 20 {
+		targets = append(targets, Target{Account: config.Account{Alias: fmt.Sprintf("a%02d", i), AccountID: fmt.Sprint(1000 + i)}})
+	}
+	for _, coverage := range []bool{false, true} {
+		t.Run(fmt.Sprintf("coverage=%v", coverage), func(t *testing.T) {
+			t.Parallel()
+			api := &fakeAPI{lists: map[string]int{}, fail: map[string]bool{"1003": true}}
+			n := 0
+			var mu sync.Mutex
+			inputs := Read(context.Background(), api, targets, ReadOptions{Concurrency: 4, Coverage: coverage, Done: func() {
+				mu.Lock()
+				n++
+				mu.Unlock()
+			}})
+			for _, tg := range targets {
+				if api.lists[tg.Account.AccountID] != 1 {
+					t.Errorf("account %s listed %d times, want 1", tg.Account.AccountID, api.lists[tg.Account.AccountID])
+				}
+			}
+			wantUsers := 0
+			if coverage {
+				wantUsers = 19 * 2 // two configurations in each account that could be read
+			}
+			if api.users != wantUsers {
+				t.Errorf("%d users calls, want %d", api.users, wantUsers)
+			}
+			if n != len(targets) {
+				t.Errorf("Done called %d times, want %d", n, len(targets))
+			}
+			if inputs[3].Err == nil || inputs[3].Users != nil || inputs[4].Err != nil || len(inputs[4].Live) != 2 {
+				t.Errorf("inputs: %+v / %+v", inputs[3], inputs[4])
+			}
+			if coverage && inputs[4].Users["1004-1"].Count != 3 {
+				t.Errorf("users of 1004-1: %+v", inputs[4].Users)
+			}
+		})
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Shard{"1/1": {1, 1}, "2/4": {2, 4}, " 3 / 3 ": {3, 3}} {
+		if got, err := ParseShard(in); err != nil || got != want {
+			t.Errorf("ParseShard(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "2", "0/4", "5/4", "1/0", "a/b", "-1/2", "1/2/3"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q): no error", bad)
+		}
+	}
+}
+
+// TestShardPartition: every account is in exactly one shard, whatever the
+// letter case of its id, and shards are of similar size.
+func TestShardPartition(t *testing.T) {
+	t.Parallel()
+	const n, accounts = 4, 2000
+	sizes := make([]int, n+1)
+	for i := range accounts {
+		id := fmt.Sprintf("%08x-2d4a-4b6c-9e8f-1a2b3c4d5e6f", i*7919)
+		in := 0
+		for s := 1; s <= n; s++ {
+			if (Shard{s, n}).Has(id) {
+				in++
+				sizes[s]++
+			}
+		}
+		if in != 1 {
+			t.Fatalf("%s is in %d shards", id, in)
+		}
+		if ShardOf(id, n) != ShardOf(strings.ToUpper(id), n) {
+			t.Fatalf("%s: the shard depends on letter case", id)
+		}
+	}
+	for s := 1; s <= n; s++ {
+		if sizes[s] < accounts/n*8/10 || sizes[s] > accounts/n*12/10 {
+			t.Errorf("shard %d has %d of %d accounts", s, sizes[s], accounts)
+		}
+	}
+}
+
+func shardReport(t *testing.T, shard *Shard, accounts ...string) *Report {
+	t.Helper()
+	var inputs []Input
+	for _, a := range accounts {
+		inputs = append(inputs, Input{Account: config.Account{Alias: a, AccountID: "id-" + a}, InFiles: true,
+			Live: []config.Connect{liveConnect("x", a+"1", jsonSIM("http://plain.example.com"))}})
+	}
+	r := Build(inputs, Options{Tool: "t", Files: []string{"f.yaml"}, Policy: config.DefaultPolicy(), Shard: shard})
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	s1, s2, s3 := shardReport(t, &Shard{1, 3}, "b", "c"), shardReport(t, &Shard{3, 3}, "a"), shardReport(t, &Shard{1, 2}, "d")
+	m, err := Merge([]Named{{"s1.json", s1}, {"s3.json", s2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Summary.Accounts != 3 || m.Summary.Findings.High != 3 || m.Accounts[0].Alias != "a" || !cmp.Equal(m.Shards, []Shard{{1, 3}, {3, 3}}) {
+		t.Errorf("merged: %+v", m)
+	}
+	if !cmp.Equal(m.Missing(), []Shard{{2, 3}}) {
+		t.Errorf("Missing() = %v", m.Missing())
+	}
+	for name, tc := range map[string]struct {
+		reports []Named
+		want    string
+	}{
+		"same shard":     {[]Named{{"x.json", s1}, {"y.json", shardReport(t, &Shard{1, 3}, "z")}}, "x.json and y.json are both shard 1/3"},
+		"other split":    {[]Named{{"x.json", s1}, {"y.json", s3}}, "y.json is shard 1/2 but x.json is shard 1/3"},
+		"same account":   {[]Named{{"x.json", s1}, {"y.json", shardReport(t, &Shard{2, 3}, "c")}}, "account c (id-c) is in both x.json and y.json"},
+		"whole and part": {[]Named{{"all.json", shardReport(t, nil, "q")}, {"y.json", s1}}, "all.json audits every account (no --shard) but y.json is a shard"},
+		"nothing":        {nil, "no reports"},
+	} {
+		if _, err := Merge(tc.reports); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`{"format_version": "2", "accounts": []}`: `format_version "2"; this connectsync reads "1"`,
+		`{"accounts": []}`:                        "no format_version",
+		`{"format_version": "1"}`:                 "no accounts",
+		`[1, 2]`:                                  "not a JSON audit report",
+		`{"format_version": "1", "accounts": {}}`: "not a JSON audit report",
+	} {
+		if _, err := Decode(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Decode(%s): err = %v, want %q", in, err, want)
+		}
+	}
+}
+
+// TestSchema checks reports (plain, with coverage, merged) against
+// schema/audit.schema.json, the contract CI scripts read.
+func TestSchema(t *testing.T) {
+	t.Parallel()
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(schema.AuditURL, bytes.NewReader(schema.Audit)); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(schema.AuditURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := Merge([]Named{{"a", shardReport(t, &Shard{1, 2}, "a")}, {"b", shardReport(t, &Shard{2, 2}, "b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := Build([]Input{{Account: prod, InFiles: false,
+		Live:  []config.Connect{liveConnect("x", "1", jsonSIM("https://a.example.com")), liveConnect("y", "2", jsonSIM("https://b.example.com"))},
+		Users: map[string]Users{"1": {Count: 3}, "2": {Err: errors.New("403")}}}}, Options{Policy: config.DefaultPolicy(), Coverage: true})
+	for name, r := range map[string]*Report{"shard": shardReport(t, &Shard{1, 2}, "a", "b"), "merged": merged, "covered": covered, "empty": Build(nil, Options{})} {
+		var b bytes.Buffer
+		if err := json.NewEncoder(&b).Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("%s: %v\n%s", name, err, b.String())
+		}
+	}
+}

@@ -42,22 +42,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// connectsyncBinary returns an executable that runs connectsync (this test
-// binary, see TestMain).
-func connectsyncBinary(t *testing.T) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "connectsync")
-	script := fmt.Sprintf("#!/bin/sh\n%s=1 exec '%s' \"$@\"\n", runMainEnv, self)
-	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // step is one run of a script, as a runner would start it.
 type step struct {
 	stdout, stderr string
@@ -66,8 +50,8 @@ type step struct {
 }
 
 // runStep runs a command with only the given environment (plus PATH and
-// HOME), never the test's own: a CI runner's GITHUB_* must not leak in.
-// Every step gets a fresh GITHUB_OUTPUT, as in Actions.
+// HOME unless given), never the test's own: a CI runner's GITHUB_* must not
+// leak in. Every step gets a fresh GITHUB_OUTPUT, as in Actions.
 func runStep(t *testing.T, env map[string]string, name string, args ...string) step {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "github_output")
@@ -313,13 +297,85 @@ configurations:
     password: ${env.LISTENER_PASSWORD}
 `
 
-// TestActionPlanApplyComment walks the pull-request and merge workflows
-// through the action's steps against the sandbox: validate, plan (changes),
-// comment, apply the saved plan, plan (no changes), comment again, a failed
-// plan, comment again, and checks the outputs, the job summary, that the
-// comment is one comment edited in place, and that no secret is printed.
+// goBuildsConnectsync is a fake go for the install step: "go build -o PATH"
+// puts there a connectsync that is this test binary (see TestMain), so the
+// action's own install step runs without compiling anything. Under -race the
+// binary would sleep a second at exit; atexit_sleep_ms=0 saves that.
+func goBuildsConnectsync(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := fmt.Sprintf(`#!/usr/bin/env bash
+[ "$1" = build ] || exit 3
+while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out=$2; fi; shift; done
+printf '#!/bin/sh\nGORACE="${GORACE:+$GORACE }atexit_sleep_ms=0" %s=1 exec %%s "$@"\n' '%s' > "$out"
+chmod +x "$out"
+`, runMainEnv, self)
+	return filepath.Dir(fakeBinary(t, "go", fake))
+}
+
+// actionRunner is the environment of a job that uses the action: the
+// runner's variables, the repository checked out in ws, and a fake GitHub
+// API for the comments.
+type actionRunner struct {
+	act     *compositeAction
+	runner  map[string]string
+	github  map[string]string
+	summary string
+}
+
+func newActionRunner(t *testing.T, ws, apiURL, token string) *actionRunner {
+	t.Helper()
+	root, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(t.TempDir(), "step_summary")
+	return &actionRunner{
+		act: loadAction(t),
+		runner: map[string]string{
+			"PATH":                goBuildsConnectsync(t) + string(os.PathListSeparator) + os.Getenv("PATH"),
+			"CI":                  "true",
+			"GITHUB_ACTIONS":      "true",
+			"GITHUB_ACTION_PATH":  root,
+			"GITHUB_STEP_SUMMARY": summary,
+			"GITHUB_REPOSITORY":   fakeRepo,
+			"GITHUB_SERVER_URL":   "https://github.com",
+			"GITHUB_API_URL":      apiURL,
+			"GITHUB_RUN_ID":       "4242",
+			"GITHUB_WORKSPACE":    ws,
+			"RUNNER_OS":           "Linux",
+			"RUNNER_TEMP":         t.TempDir(),
+		},
+		github: map[string]string{
+			"token":                             token,
+			"sha":                               "fedcba9876543210fedcba9876543210fedcba98",
+			"event.pull_request.number":         fakePR,
+			"event.pull_request.head.sha":       "0123456789abcdef0123456789abcdef01234567",
+			"event.pull_request.head.repo.fork": "false",
+		},
+		summary: summary,
+	}
+}
+
+// uses runs the action as a workflow step: with its inputs, and env its
+// step's env: (the secrets).
+func (r *actionRunner) uses(t *testing.T, with, env map[string]string) actionRun {
+	t.Helper()
+	with = merge(map[string]string{"setup-go": "false", "working-directory": r.runner["GITHUB_WORKSPACE"]}, with)
+	return r.act.run(t, merge(r.runner, env), r.github, with)
+}
+
+// TestActionPlanApplyComment runs action.yml's steps the way the example
+// workflows use them, against the sandbox and a fake GitHub API: validate;
+// plan with a comment (changes); apply the saved plan; plan with a comment
+// again (no changes: the same comment is edited); a failed plan (the comment
+// says so); a tagged plan (its own comment). It checks the outputs, the job
+// summary, the comments, and that no secret is ever printed or posted.
 func TestActionPlanApplyComment(t *testing.T) {
-	node := needNode(t)
+	needNode(t)
 	const secret = "listener-s3cret-c4nary"
 	const token = "ghs_fakeT0kenNeverPrinted"
 
@@ -330,32 +386,6 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, "connectsync", "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	summary := filepath.Join(t.TempDir(), "step_summary")
-	base := map[string]string{
-		"GITHUB_ACTIONS":          "true",
-		"GITHUB_STEP_SUMMARY":     summary,
-		"GITHUB_REPOSITORY":       fakeRepo,
-		"GITHUB_SERVER_URL":       "https://github.com",
-		"GITHUB_RUN_ID":           "4242",
-		"RUNNER_TEMP":             t.TempDir(),
-		"CONNECTSYNC":             connectsyncBinary(t),
-		"INPUT_WORKING_DIRECTORY": ws,
-		"INPUT_FILES":             "connectsync/",
-		"LISTENER_PASSWORD":       secret,
-	}
-	var printed strings.Builder // everything the steps printed or wrote
-	action := func(inputs map[string]string) step {
-		t.Helper()
-		s := runStep(t, merge(base, inputs), "bash", actionScript, "run")
-		printed.WriteString(s.stdout + s.stderr)
-		for _, k := range []string{"json", "markdown"} {
-			if p := s.outputs[k]; p != "" {
-				printed.WriteString(readFile(t, p))
-			}
-		}
-		return s
-	}
-
 	gh := &fakeGitHub{t: t, token: token, pageSize: 2}
 	gh.add("alice", "Looks good to me.")
 	gh.add("bob", "As the bot says:\n"+render.PlanMarker+"\nnothing else")
@@ -364,47 +394,54 @@ func TestActionPlanApplyComment(t *testing.T) {
 	gh.add("dave", "And another.")
 	srv := httptest.NewServer(gh)
 	defer srv.Close()
-	comment := func(markdown string, extra map[string]string) step {
+	r := newActionRunner(t, ws, srv.URL, token)
+	secrets := map[string]string{"LISTENER_PASSWORD": secret}
+
+	var printed strings.Builder // everything the steps printed or wrote
+	uses := func(with, env map[string]string) actionRun {
 		t.Helper()
-		s := runStep(t, merge(map[string]string{
-			"GITHUB_API_URL":       srv.URL,
-			"GITHUB_REPOSITORY":    fakeRepo,
-			"GITHUB_SERVER_URL":    "https://github.com",
-			"GITHUB_RUN_ID":        "4242",
-			"GITHUB_TOKEN":         token,
-			"CONNECTSYNC_PR":       fakePR,
-			"CONNECTSYNC_MARKDOWN": markdown,
-			"CONNECTSYNC_COMMIT":   "0123456789abcdef0123456789abcdef01234567",
-		}, extra), node, commentScript)
-		printed.WriteString(s.stdout + s.stderr)
-		if s.code != 0 {
-			t.Fatalf("comment: exit %d\n%s%s", s.code, s.stdout, s.stderr)
+		run := r.uses(t, merge(map[string]string{"files": "connectsync/"}, with), env)
+		printed.WriteString(run.log)
+		for _, k := range []string{"json", "markdown"} {
+			if p := run.outputs[k]; p != "" {
+				printed.WriteString(readFile(t, p))
+			}
 		}
-		return s
+		return run
+	}
+	check := func(name string, run actionRun, failed bool, outputs map[string]string) {
+		t.Helper()
+		if run.failed != failed {
+			t.Fatalf("%s: failed = %v, want %v\n%s", name, run.failed, failed, run.log)
+		}
+		for k, want := range outputs {
+			if got := run.outputs[k]; got != want {
+				t.Fatalf("%s: output %s = %q, want %q\n%s", name, k, got, want, run.log)
+			}
+		}
 	}
 
-	// Pull request: validate gives annotations and a JSON report.
-	v := action(map[string]string{"INPUT_COMMAND": "validate"})
-	if v.code != 0 || v.outputs["exitcode"] != "0" || v.outputs["has-changes"] != "false" || v.outputs["markdown"] != "" {
-		t.Fatalf("validate: exit %d, outputs %v\n%s%s", v.code, v.outputs, v.stdout, v.stderr)
-	}
+	// Pull request: validate, with placeholders for the secrets.
+	v := uses(map[string]string{"command": "validate"}, map[string]string{"LISTENER_PASSWORD": "placeholder"})
+	check("validate", v, false, map[string]string{"exitcode": "0", "has-changes": "false", "markdown": "", "comment-url": ""})
 	var diag struct {
 		Valid *bool `json:"valid"`
 	}
 	if err := json.Unmarshal([]byte(readFile(t, v.outputs["json"])), &diag); err != nil || diag.Valid == nil || !*diag.Valid {
 		t.Errorf("validate json: %v %s", err, readFile(t, v.outputs["json"]))
 	}
+	if _, ran := v.steps["comment"]; ran {
+		t.Error("validate without comment: true ran the comment step")
+	}
 
 	// Pull request: the first plan has changes, and the step still succeeds.
-	p1 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox"})
-	if p1.code != 0 || p1.outputs["exitcode"] != "2" || p1.outputs["has-changes"] != "true" {
-		t.Fatalf("first plan: exit %d, outputs %v\n%s%s", p1.code, p1.outputs, p1.stdout, p1.stderr)
-	}
+	p1 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true"}, secrets)
+	check("first plan", p1, false, map[string]string{"exitcode": "2", "has-changes": "true"})
 	md1 := readFile(t, p1.outputs["markdown"])
 	if !strings.HasPrefix(md1, render.PlanMarker+"\n") || !strings.Contains(md1, "1 to create") {
 		t.Errorf("first plan markdown:\n%s", md1)
 	}
-	if sum := readFile(t, summary); !strings.Contains(sum, md1) {
+	if sum := readFile(t, r.summary); !strings.Contains(sum, md1) {
 		t.Errorf("the job summary does not hold the markdown plan:\n%s", sum)
 	}
 	var doc struct {
@@ -413,15 +450,13 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if err := json.Unmarshal([]byte(readFile(t, p1.outputs["json"])), &doc); err != nil || doc.FormatVersion == "" {
 		t.Errorf("saved plan: %v", err)
 	}
-
-	c1 := comment(p1.outputs["markdown"], nil)
 	own := gh.own(render.PlanMarker)
 	if len(own) != 1 || !strings.Contains(own[0].Body, "1 to create") {
-		t.Fatalf("after the first comment, own comments = %+v", own)
+		t.Fatalf("after the first plan, own comments = %+v", own)
 	}
 	id := own[0].ID
-	if c1.outputs["comment-id"] != strconv.FormatInt(id, 10) || c1.outputs["comment-url"] != own[0].HTMLURL {
-		t.Errorf("comment outputs %v, want id %d", c1.outputs, id)
+	if p1.outputs["comment-url"] != own[0].HTMLURL {
+		t.Errorf("comment-url %q, want %q", p1.outputs["comment-url"], own[0].HTMLURL)
 	}
 	if !strings.Contains(own[0].Body, "commit `0123456`") || !strings.Contains(own[0].Body, "https://github.com/acme/webhooks/actions/runs/4242") {
 		t.Errorf("the comment's footer names no commit or run:\n%s", own[0].Body)
@@ -431,42 +466,38 @@ func TestActionPlanApplyComment(t *testing.T) {
 	}
 
 	// Merge: apply exactly the saved plan.
-	a := action(map[string]string{"INPUT_COMMAND": "apply", "INPUT_ARGS": "--sandbox --plan " + p1.outputs["json"] + " --auto-approve"})
-	if a.code != 0 || a.outputs["exitcode"] != "0" || a.outputs["has-changes"] != "false" {
-		t.Fatalf("apply: exit %d, outputs %v\n%s%s", a.code, a.outputs, a.stdout, a.stderr)
-	}
-	if md := readFile(t, a.outputs["markdown"]); !strings.HasPrefix(md, "<!-- connectsync:apply -->\n") || !strings.Contains(md, "created orders-completed") || !strings.Contains(readFile(t, summary), "### connectsync apply") {
+	a := uses(map[string]string{"command": "apply", "args": "--sandbox --plan " + p1.outputs["json"] + " --auto-approve"}, secrets)
+	check("apply", a, false, map[string]string{"exitcode": "0", "has-changes": "false"})
+	if md := readFile(t, a.outputs["markdown"]); !strings.HasPrefix(md, "<!-- connectsync:apply -->\n") || !strings.Contains(md, "created orders-completed") || !strings.Contains(readFile(t, r.summary), "### connectsync apply") {
 		t.Errorf("apply markdown or summary:\n%s", md)
 	}
 
 	// The next plan has no changes; the comment is edited, not added.
-	p2 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox"})
-	if p2.code != 0 || p2.outputs["exitcode"] != "0" || p2.outputs["has-changes"] != "false" {
-		t.Fatalf("second plan: exit %d, outputs %v\n%s%s", p2.code, p2.outputs, p2.stdout, p2.stderr)
-	}
-	comment(p2.outputs["markdown"], nil)
+	p2 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true"}, secrets)
+	check("second plan", p2, false, map[string]string{"exitcode": "0", "has-changes": "false"})
 	own = gh.own(render.PlanMarker)
 	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "No changes") || strings.Contains(own[0].Body, "to create") {
-		t.Fatalf("after the second comment, own comments = %+v", own)
+		t.Fatalf("after the second plan, own comments = %+v", own)
 	}
 	if calls := gh.takeCalls(); calls[len(calls)-1] != fmt.Sprintf("PATCH /repos/%s/issues/comments/%d", fakeRepo, id) {
 		t.Errorf("second comment: calls %v, want a PATCH of comment %d", calls, id)
 	}
 
-	// A failed plan (a secret is missing) says so in the same comment,
-	// without quoting the error.
-	p3 := action(map[string]string{"INPUT_COMMAND": "plan", "INPUT_ARGS": "--sandbox", "LISTENER_PASSWORD": ""})
-	if p3.code != 1 || p3.outputs["exitcode"] != "1" || p3.outputs["has-changes"] != "false" || p3.outputs["json"] != "" {
-		t.Fatalf("failed plan: exit %d, outputs %v\n%s%s", p3.code, p3.outputs, p3.stdout, p3.stderr)
+	// A failed plan (a secret is missing) fails the step and says so in the
+	// same comment, without quoting the error.
+	p3 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true"}, nil)
+	check("failed plan", p3, true, map[string]string{"exitcode": "1", "has-changes": "false", "json": ""})
+	if p3.steps["comment"].code != 0 {
+		t.Errorf("the comment step did not run after the failed plan:\n%s", p3.log)
 	}
-	comment(p3.outputs["markdown"], nil)
 	own = gh.own(render.PlanMarker)
 	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "The plan failed") || strings.Contains(own[0].Body, "LISTENER_PASSWORD") {
 		t.Fatalf("after the failed plan, own comments = %+v", own)
 	}
 
 	// A tagged plan keeps its own comment: the staging one is edited.
-	comment(p2.outputs["markdown"], map[string]string{"CONNECTSYNC_COMMENT_TAG": "staging"})
+	p4 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true", "comment-tag": "staging"}, secrets)
+	check("tagged plan", p4, false, map[string]string{"has-changes": "false"})
 	staging := gh.own("<!-- connectsync:plan:staging -->")
 	if len(staging) != 1 || staging[0].ID != 3 || !strings.Contains(staging[0].Body, "No changes") {
 		t.Errorf("tagged comment: %+v", staging)
@@ -484,11 +515,62 @@ func TestActionPlanApplyComment(t *testing.T) {
 	gh.mu.Unlock()
 
 	for _, leak := range []string{secret, token} {
-		for where, text := range map[string]string{"output": printed.String(), "summary": readFile(t, summary), "comments": gh.bodies()} {
+		for where, text := range map[string]string{"output": printed.String(), "summary": readFile(t, r.summary), "comments": gh.bodies()} {
 			if strings.Contains(text, leak) {
 				t.Errorf("the secret %q appears in the %s", leak, where)
 			}
 		}
+	}
+}
+
+// TestActionAuditShards runs audit.yml's jobs through action.yml against
+// the sandbox: two shards (drift, so has-changes, and the step succeeds),
+// then audit merge over their reports with a glob. Each run adds its report
+// to the job summary once.
+func TestActionAuditShards(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	src, err := os.ReadFile("examples/multi-account.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "accounts.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
+	secrets := map[string]string{"LISTENER_PASSWORD": "listener-s3cret"}
+	for _, shard := range []string{"1", "2"} {
+		run := r.uses(t, map[string]string{"command": "audit", "files": "accounts.yaml", "args": "--sandbox --shard " + shard + "/2"}, secrets)
+		if run.failed || run.outputs["exitcode"] != "2" || run.outputs["has-changes"] != "true" {
+			t.Fatalf("shard %s: failed %v, outputs %v\n%s", shard, run.failed, run.outputs, run.log)
+		}
+		if md := readFile(t, run.outputs["markdown"]); !strings.HasPrefix(md, render.AuditMarker+"\n") {
+			t.Errorf("shard %s markdown:\n%s", shard, md)
+		}
+		// audit.yml: cp "$REPORT" "report-$SHARD.json", then upload/download.
+		if err := os.MkdirAll(filepath.Join(ws, "reports"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ws, "reports", "report-"+shard+".json"), []byte(readFile(t, run.outputs["json"])), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := r.uses(t, map[string]string{"command": "audit merge", "args": "reports/report-*.json"}, nil)
+	if run.failed || run.outputs["exitcode"] != "2" || run.outputs["has-changes"] != "true" {
+		t.Fatalf("merge: failed %v, outputs %v\n%s", run.failed, run.outputs, run.log)
+	}
+	md := readFile(t, run.outputs["markdown"])
+	for _, want := range []string{"acme-prod", "acme-eu", "acme-staging", "shard 1/2, 2/2"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("merged markdown has no %q:\n%s", want, md)
+		}
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, run.outputs["json"])), &rep); err != nil {
+		t.Errorf("merged json: %v", err)
+	}
+	if n := strings.Count(readFile(t, r.summary), render.AuditMarker); n != 3 {
+		t.Errorf("the job summary holds %d audit reports, want 3 (two shards and the merge)", n)
 	}
 }
 
@@ -500,25 +582,19 @@ func TestActionValidateInvalid(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := runStep(t, map[string]string{
-		"GITHUB_ACTIONS":          "true",
-		"RUNNER_TEMP":             t.TempDir(),
-		"CONNECTSYNC":             connectsyncBinary(t),
-		"INPUT_WORKING_DIRECTORY": ws,
-		"INPUT_COMMAND":           "validate",
-		"INPUT_FILES":             "webhooks.yaml",
-	}, "bash", actionScript, "run")
-	if s.code != 1 || s.outputs["exitcode"] != "1" || s.outputs["has-changes"] != "false" {
-		t.Fatalf("exit %d, outputs %v\n%s%s", s.code, s.outputs, s.stdout, s.stderr)
+	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
+	run := r.uses(t, map[string]string{"command": "validate", "files": "webhooks.yaml"}, nil)
+	if !run.failed || run.outputs["exitcode"] != "1" || run.outputs["has-changes"] != "false" {
+		t.Fatalf("failed %v, outputs %v\n%s", run.failed, run.outputs, run.log)
 	}
-	if !strings.Contains(s.stdout, "::error file=webhooks.yaml,line=16,col=15,") {
-		t.Errorf("no annotation for the unset ${env.LISTENER_PASSWORD}:\n%s", s.stdout)
+	if !strings.Contains(run.steps["run"].stdout, "::error file=webhooks.yaml,line=16,col=15,") {
+		t.Errorf("no annotation for the unset ${env.LISTENER_PASSWORD}:\n%s", run.log)
 	}
 	var diag struct {
 		Valid  bool `json:"valid"`
 		Errors int  `json:"errors"`
 	}
-	if err := json.Unmarshal([]byte(readFile(t, s.outputs["json"])), &diag); err != nil || diag.Valid || diag.Errors != 1 {
+	if err := json.Unmarshal([]byte(readFile(t, run.outputs["json"])), &diag); err != nil || diag.Valid || diag.Errors != 1 {
 		t.Errorf("json output: %v %+v", err, diag)
 	}
 }
@@ -563,10 +639,10 @@ func TestCommentErrors(t *testing.T) {
 	}
 }
 
-// fakeConnectsync stands in for connectsync where the test pins the
-// interface the action relies on (audit --shard and audit merge, being
-// written in parallel): it logs its arguments, one [arg] each, and answers
-// audit like the real one will.
+// fakeConnectsync stands in for connectsync where a test pins the exact
+// arguments the action passes: it logs them, one [arg] each, and answers
+// audit and audit merge as the real one does (exit 2: drift), but with a
+// markdown report that lacks the marker line, which the action adds.
 const fakeConnectsync = `#!/usr/bin/env bash
 printf '[%s]' "$@" >> "$FAKE_LOG"; echo >> "$FAKE_LOG"
 case "$1 $2" in

@@ -223,16 +223,18 @@ run() {
 		# Only the report files: audit merge reads no configuration files.
 		files=()
 		cs "${cmd[@]}" --format json --detailed-exitcode >"$json" || code=$?
-		cs "${cmd[@]}" --format markdown >"$md" || md=''
+		# The first run already added the report to the job summary.
+		GITHUB_STEP_SUMMARY='' cs "${cmd[@]}" --format markdown >"$md" || md=''
 		if [[ -n $md ]]; then ensure_marker "$md" audit; fi
 		;;
 	'audit '*)
 		detailed=true
 		json="$out/audit.json" md="$out/audit.md"
 		cs "${cmd[@]}" --format json --detailed-exitcode >"$json" || code=$?
-		# One pass over the accounts: render the markdown from the JSON report.
+		# One pass over the accounts: render the markdown from the JSON report
+		# (audit already added it to the job summary).
 		if [[ $code == 0 || $code == 2 ]]; then
-			"$bin" audit merge "$json" --format markdown >"$md" || md=''
+			GITHUB_STEP_SUMMARY='' "$bin" audit merge "$json" --format markdown >"$md" || md=''
 			if [[ -n $md ]]; then ensure_marker "$md" audit; fi
 		else
 			md=''

@@ -88,6 +88,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
 //	calls reset
 //	sleep DURATION
+//	exitcode N PROGRAM ARGS...               run like exec and assert the exit code is N (e.g. 2 for --detailed-exitcode)
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -108,10 +109,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fault":  cmdFault,
-			"live":   cmdLive,
-			"secret": cmdSecret,
-			"calls":  cmdCalls,
+			"fault":    cmdFault,
+			"live":     cmdLive,
+			"secret":   cmdSecret,
+			"calls":    cmdCalls,
+			"exitcode": cmdExitcode,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)

@@ -787,11 +787,11 @@ func TestActionInstall(t *testing.T) {
 	}{{
 		name:    "from the action's source",
 		env:     map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "GITHUB_ACTION_REF": "v1.4.0"},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.4.0 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.4.0 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
 	}, {
 		name:    "local, as uses: ./ has no ref",
 		env:     map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
 	}, {
 		name:    "a released version",
 		env:     map[string]string{"INPUT_VERSION": "v1.2.3"},

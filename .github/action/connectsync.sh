@@ -105,7 +105,7 @@ install() {
 		ver=${ver//[^A-Za-z0-9._+\/-]/_}
 		commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
 		echo "Building connectsync $ver from $src"
-		(cd "$src" && go build -trimpath \
+		(cd "$src" && go build -trimpath -buildvcs=false \
 			-ldflags "-X github.com/connectsync/connectsync/pkg/cli.Version=$ver -X github.com/connectsync/connectsync/pkg/cli.Commit=$commit" \
 			-o "$dir/$exe" .)
 		;;

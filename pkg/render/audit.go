@@ -230,12 +230,26 @@ func auditSummaryLine(r *audit.Report) string {
 		line += "; findings: " + findingCounts(s.Findings, Options{})
 	}
 	line += fmt.Sprintf("; %s: %d managed, %d unmanaged, %d ignored, %d disabled.", plural(s.Configurations, "configuration"), s.Managed, s.Unmanaged, s.Ignored, s.Disabled)
-	if len(r.Shards) > 0 {
-		var names []string
-		for _, sh := range r.Shards {
-			names = append(names, sh.String())
-		}
-		line += " (shard " + strings.Join(names, ", ") + ")"
+	return line + shardNote(r)
+}
+
+// shardNote says which part of the accounts a report covers: a single
+// shard, or the shards a merge lacks; nothing when it covers them all.
+func shardNote(r *audit.Report) string {
+	missing := r.Missing()
+	switch {
+	case len(missing) > 0 && len(r.Shards) > 1:
+		return fmt.Sprintf(" (shards %s; missing %s)", shardList(r.Shards), shardList(missing))
+	case len(missing) > 0:
+		return fmt.Sprintf(" (shard %s)", r.Shards[0])
 	}
-	return line
+	return ""
+}
+
+func shardList(shards []audit.Shard) string {
+	names := make([]string, len(shards))
+	for i, s := range shards {
+		names[i] = s.String()
+	}
+	return strings.Join(names, ", ")
 }

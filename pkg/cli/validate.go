@@ -34,7 +34,7 @@ With --format github (or in GitHub Actions) problems also become annotations.`,
 }
 
 func runValidate(_ context.Context, o validateOptions, env Env) error {
-	desired, ds := loadFiles(o.Files, env)
+	desired, ds := config.Load(o.Files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: true})
 	sum := summarize(desired)
 	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
 	switch o.Format {

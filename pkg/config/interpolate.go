@@ -50,6 +50,10 @@ func interpolate(s string, lk Lookup) (string, *refError) {
 
 type refError struct{ msg, hint string }
 
+// credentialVars are connectsync's own credentials, which a file must not
+// copy into a configuration (and so into plans and PR comments).
+var credentialVars = map[string]bool{"DOCUSIGN_ACCESS_TOKEN": true, "DOCUSIGN_PRIVATE_KEY": true}
+
 func resolveRef(ref string, lk Lookup) (string, *refError) {
 	ns, name, ok := strings.Cut(strings.TrimSpace(ref), ".")
 	if !ok || name == "" {
@@ -57,6 +61,10 @@ func resolveRef(ref string, lk Lookup) (string, *refError) {
 	}
 	switch ns {
 	case "env":
+		if credentialVars[name] {
+			return "", &refError{msg: fmt.Sprintf("${env.%s} is connectsync's own credential; a file may not read it", name),
+				hint: "it would end up in plans and pull-request comments; remove the reference"}
+		}
 		// Empty counts as unset: GitHub Actions passes a missing secret as "".
 		if lk.Env != nil {
 			if v, ok := lk.Env(name); ok && v != "" {

@@ -15,6 +15,10 @@ import (
 type LoadOptions struct {
 	// LookupEnv resolves ${env.NAME}; default os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
+	// SecretsOptional turns an unset ${env.…} in a secret field into a
+	// warning, for validate: the value does not matter to the checks, and a
+	// pull request from a fork has no secrets.
+	SecretsOptional bool
 }
 
 // DefaultFile is read when no -f is given.
@@ -406,16 +410,28 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		}
 		return s
 	}
+	secret := func(n *yaml.Node, path string) string {
+		if !l.opts.SecretsOptional {
+			return str(n, path)
+		}
+		s, err := interpolate(n.Value, lk)
+		if err != nil {
+			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; plan and apply will need it", err.msg)
+		}
+		return s
+	}
 	switch f.Kind {
 	case KindBool:
 		var b bool
 		_ = fn.value.Decode(&b)
 		c.Fields[f.Name] = b
 	case KindString:
-		c.Fields[f.Name] = str(fn.value, fn.path)
 		if f.Secret {
+			c.Fields[f.Name] = secret(fn.value, fn.path)
 			l.noteSecret(c, f.Name, fn.value.Value)
+			break
 		}
+		c.Fields[f.Name] = str(fn.value, fn.path)
 	case KindSet, KindList:
 		list := make([]string, 0, len(fn.value.Content))
 		for i, n := range fn.value.Content {
@@ -453,10 +469,12 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 				}
 				obj[sub.Name] = m
 			default:
-				obj[sub.Name] = str(v, subPath)
 				if sub.Secret {
+					obj[sub.Name] = secret(v, subPath)
 					l.noteSecret(c, dotted, v.Value)
+					break
 				}
+				obj[sub.Name] = str(v, subPath)
 			}
 		}
 		c.Fields[f.Name] = obj

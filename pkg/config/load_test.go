@@ -127,6 +127,8 @@ func TestRules(t *testing.T) {
 		"literal secret": {body: header + good + "    password: hunter2\n",
 			want: []string{"14:15 error: password is a secret: it may only come from the environment, never from the file; write password: ${env.NAME}"}},
 		"secret from env": {body: header + good + "    password: ${env.LISTENER_PASSWORD}\n"},
+		"credential env": {body: header + strings.Replace(good, "https://hooks.acme.com/x", "https://h/${env.DOCUSIGN_ACCESS_TOKEN}", 1),
+			want: []string{"8:21 error: ${env.DOCUSIGN_ACCESS_TOKEN} is connectsync's own credential; a file may not read it"}},
 		"unset env": {body: header + good + "    password: ${env.NOPE}\n",
 			want: []string{"14:15 error: environment variable NOPE is not set (or is empty); export NOPE=…"}},
 		"var": {body: header + strings.Replace(good, "https://hooks.acme.com/x", "${var.hooks}/x", 1)},
@@ -283,5 +285,15 @@ func TestAliasBomb(t *testing.T) {
 	_, got := load(t, body)
 	if len(got) != 1 || !strings.Contains(got[0], "expands to more than 2000000 values through YAML aliases") {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// TestSecretsOptional: validate (no network) only warns about an unset
+// secret, so that a pull request from a fork, which has no secrets, validates.
+func TestSecretsOptional(t *testing.T) {
+	t.Parallel()
+	_, ds := Load([]string{writeFile(t, t.TempDir(), "c.yaml", header+good+"    password: ${env.NOPE}\n")}, LoadOptions{LookupEnv: testEnv, SecretsOptional: true})
+	if ds.HasErrors() || len(ds) != 1 || !strings.Contains(ds[0].Error(), "environment variable NOPE is not set (or is empty); plan and apply will need it") {
+		t.Fatalf("got:\n%s", ds.Error())
 	}
 }

@@ -589,7 +589,9 @@ func TestActionAuditShards(t *testing.T) {
 func TestActionValidateInvalid(t *testing.T) {
 	t.Parallel()
 	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
+	// An unknown event on line 16 (a typo); the unset secret is only a warning.
+	invalid := strings.Replace(webhooksYAML, "    password:", "    recipientEvents: [Sentt]\n    password:", 1)
+	if err := os.WriteFile(filepath.Join(ws, "webhooks.yaml"), []byte(invalid), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
@@ -597,8 +599,11 @@ func TestActionValidateInvalid(t *testing.T) {
 	if !run.failed || run.outputs["exitcode"] != "1" || run.outputs["has-changes"] != "false" {
 		t.Fatalf("failed %v, outputs %v\n%s", run.failed, run.outputs, run.log)
 	}
-	if !strings.Contains(run.steps["run"].stdout, "::error file=webhooks.yaml,line=16,col=15,") {
-		t.Errorf("no annotation for the unset ${env.LISTENER_PASSWORD}:\n%s", run.log)
+	if !strings.Contains(run.steps["run"].stdout, "::error file=webhooks.yaml,line=16,col=23,") {
+		t.Errorf("no annotation for the unknown event:\n%s", run.log)
+	}
+	if !strings.Contains(run.steps["run"].stdout, "::warning file=webhooks.yaml,line=17,col=15,") {
+		t.Errorf("no warning for the unset ${env.LISTENER_PASSWORD}:\n%s", run.log)
 	}
 	var diag struct {
 		Valid  bool `json:"valid"`

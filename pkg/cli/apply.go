@@ -84,6 +84,7 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 		}
 	}
 	render.PlanText(env.Stdout, p.plan, renderOptions(o.commonOptions, env))
+	p.failed = nil // the plan shows the accounts that could not be read
 	if !p.plan.HasChanges() {
 		return planExit(p, false, env)
 	}

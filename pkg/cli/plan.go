@@ -88,6 +88,20 @@ func computePlan(ctx context.Context, s *session, o commonOptions, opts plan.Opt
 		inputs = append(inputs, plan.AccountInput{Account: st.Account, Desired: s.desired.ForAccount(st.Account.Alias), Live: st.Connects})
 	}
 	out.plan = plan.Compute(inputs, opts)
+	// An account that could not be read stays in the plan, in file order,
+	// with the reason, so every format (and apply) shows it.
+	var all []plan.Account
+	next := 0
+	for _, st := range states {
+		if st.Err != nil {
+			all = append(all, plan.Account{Alias: st.Account.Alias, AccountID: st.Account.AccountID, Changes: []plan.Change{},
+				Unmanaged: []plan.Existing{}, Ignored: []plan.Existing{}, Errors: []string{st.Err.Error()}})
+			continue
+		}
+		all = append(all, out.plan.Accounts[next])
+		next++
+	}
+	out.plan.Accounts = all
 	out.doc = plan.NewDocument(out.plan, "connectsync "+Version, s.desired.Files, opts)
 	return out
 }
@@ -101,6 +115,9 @@ func runPlan(ctx context.Context, o planOptions, env Env) error {
 	p := computePlan(ctx, s, o.commonOptions, o.Plan)
 	if err := writePlan(env, o.Format, p, renderOptions(o.commonOptions, env)); err != nil {
 		return err
+	}
+	if o.Format == "text" {
+		p.failed = nil // the plan itself says which accounts failed, and why
 	}
 	if err := appendStepSummary(env, p.plan); err != nil {
 		fmt.Fprintln(env.Stderr, "warning: GITHUB_STEP_SUMMARY:", err)

@@ -107,9 +107,12 @@ func accountCounts(s plan.Summary) string {
 // summaryLine is the plan's last line.
 func summaryLine(s plan.Summary) string {
 	var line string
-	if s.Create+s.Update+s.Delete == 0 {
+	switch {
+	case s.Create+s.Update+s.Delete == 0 && s.Errors > 0:
+		line = "No changes in the accounts that could be planned."
+	case s.Create+s.Update+s.Delete == 0:
 		line = "No changes: the live configurations match the files."
-	} else {
+	default:
 		line = fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.", s.Create, s.Update, s.Delete)
 	}
 	var extra []string

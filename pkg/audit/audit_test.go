@@ -161,21 +161,21 @@ func (f *fakeAPI) ListUsers(_ context.Context, id, connectID string) ([]docusign
 	return []docusign.User{{UserID: "u1"}, {UserID: "u2"}, {UserID: "u3"}}, nil
 }
 
-// TestReadCalls is SPEC §7 for audit: one list call per account, and users
+// TestRunCalls is SPEC §7 for audit: one list call per account, and users
 // calls only when coverage is asked for (never for an account that failed).
-func TestReadCalls(t *testing.T) {
+func TestRunCalls(t *testing.T) {
 	t.Parallel()
 	var targets []Target
 	for i := range 20 {
-		targets = append(targets, Target{Account: config.Account{Alias: fmt.Sprintf("a%02d", i), AccountID: fmt.Sprint(1000 + i)}})
+		targets = append(targets, Target{Account: config.Account{Alias: fmt.Sprintf("a%02d", i), AccountID: fmt.Sprint(1000 + i)}, InFiles: true})
 	}
 	for _, coverage := range []bool{false, true} {
 		t.Run(fmt.Sprintf("coverage=%v", coverage), func(t *testing.T) {
 			t.Parallel()
 			api := &fakeAPI{lists: map[string]int{}, fail: map[string]bool{"1003": true}}
-			n := 0
 			var mu sync.Mutex
-			inputs := Read(context.Background(), api, targets, ReadOptions{Concurrency: 4, Coverage: coverage, Done: func() {
+			n := 0
+			r := Run(context.Background(), api, targets, Options{Policy: config.DefaultPolicy(), Concurrency: 4, Coverage: coverage, Done: func() {
 				mu.Lock()
 				n++
 				mu.Unlock()
@@ -195,11 +195,11 @@ func TestReadCalls(t *testing.T) {
 			if n != len(targets) {
 				t.Errorf("Done called %d times, want %d", n, len(targets))
 			}
-			if inputs[3].Err == nil || inputs[3].Users != nil || inputs[4].Err != nil || len(inputs[4].Live) != 2 {
-				t.Errorf("inputs: %+v / %+v", inputs[3], inputs[4])
+			if r.Summary.Accounts != 20 || r.Summary.Failed != 1 || r.Summary.Configurations != 38 || r.Accounts[3].Error == "" || r.Accounts[3].Alias != "a03" {
+				t.Errorf("summary %+v; a03: %+v", r.Summary, r.Accounts[3])
 			}
-			if coverage && inputs[4].Users["1004-1"].Count != 3 {
-				t.Errorf("users of 1004-1: %+v", inputs[4].Users)
+			if got := r.Accounts[4].Configurations[0].Users; coverage != (got != nil) || coverage && *got != 3 {
+				t.Errorf("users of a04's first configuration: %v", got)
 			}
 		})
 	}

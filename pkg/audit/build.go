@@ -31,22 +31,37 @@ type Users struct {
 	Err   error
 }
 
-// Options say what a report is about.
+// Options say what a report is about and, for Run, how to read it.
 type Options struct {
 	// Tool names the program, e.g. "connectsync 1.2.0".
 	Tool  string
 	Files []string
 	// Policy is checked on every managed and unmanaged live configuration.
 	Policy config.Policy
-	// Coverage says the inputs carry Users.
+	// Coverage counts the users of every configuration (Run lists them;
+	// Build expects them in the inputs).
 	Coverage bool
 	// Shard is the part of the accounts this run audits (nil: all).
 	Shard *Shard
+	// Concurrency is how many accounts Run reads at once (at least 1).
+	Concurrency int
+	// Done, if not nil, is called by Run once per account when its part is
+	// built, from several goroutines at once (for a progress bar).
+	Done func()
 }
 
 // Build turns what was read into a report: the drift by plan.Compute (with
 // each account's own prune setting), the policy findings and coverage.
 func Build(inputs []Input, opts Options) *Report {
+	r := newReport(opts, len(inputs))
+	for _, in := range inputs {
+		r.Accounts = append(r.Accounts, buildAccount(in, opts))
+	}
+	r.finish()
+	return r
+}
+
+func newReport(opts Options, accounts int) *Report {
 	r := &Report{
 		FormatVersion: FormatVersion,
 		Tool:          opts.Tool,
@@ -54,7 +69,7 @@ func Build(inputs []Input, opts Options) *Report {
 		Policy:        "default",
 		Coverage:      opts.Coverage,
 		Shards:        []Shard{},
-		Accounts:      make([]Account, 0, len(inputs)),
+		Accounts:      make([]Account, 0, accounts),
 	}
 	if r.Files == nil {
 		r.Files = []string{}
@@ -65,12 +80,13 @@ func Build(inputs []Input, opts Options) *Report {
 	if opts.Shard != nil {
 		r.Shards = append(r.Shards, *opts.Shard)
 	}
-	for _, in := range inputs {
-		r.Accounts = append(r.Accounts, buildAccount(in, opts))
-	}
+	return r
+}
+
+// finish sorts the accounts and counts the summary.
+func (r *Report) finish() {
 	SortAccounts(r.Accounts)
 	r.Summarize()
-	return r
 }
 
 // SortAccounts orders accounts by alias, then account id.

@@ -144,11 +144,11 @@ func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	defer s.Close()
 	targets := s.targets(o.Shard)
 	bar := startProgress(env, len(targets), "accounts")
-	inputs := audit.Read(ctx, s.api, targets, audit.ReadOptions{Concurrency: o.Concurrency, Coverage: o.Users, Done: bar.Add})
-	bar.Stop()
-	rep := audit.Build(inputs, audit.Options{
+	rep := audit.Run(ctx, s.api, targets, audit.Options{
 		Tool: "connectsync " + Version, Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
+		Concurrency: o.Concurrency, Done: bar.Add,
 	})
+	bar.Stop()
 	return finishAudit(rep, o.Format, o.exitOptions, renderOptions(o.commonOptions, env), env)
 }
 

@@ -99,6 +99,9 @@ func TestScripts(t *testing.T) {
 				env.Setenv(k, v)
 			}
 			env.Setenv("NO_COLOR", "")
+			// Under -race every process sleeps a second at exit, waiting for
+			// late race reports; scripts run dozens of them.
+			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			env.Values["emulator"] = srv.Emulator
 			// examples/ are the ones users see: scripts copy from here.
 			abs, err := filepath.Abs("../../examples")

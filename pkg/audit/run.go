@@ -1,0 +1,63 @@
+package audit
+
+import (
+	"context"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/live"
+)
+
+// API is every DocuSign call an audit makes (docusign.Client has them).
+type API interface {
+	live.Lister
+	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
+}
+
+// Target is an account to audit and what the files want of it.
+type Target struct {
+	Account config.Account
+	InFiles bool
+	Desired []config.Connect
+}
+
+// Run audits every target, at most opts.Concurrency accounts at a time:
+// one list call per account and then, only with opts.Coverage, the users of
+// each of its configurations (every page). Each account's part of the
+// report is built as soon as it is read, so only the accounts in flight are
+// held in memory and the work overlaps the waiting. One account's failure
+// is kept in its part and does not stop the others.
+func Run(ctx context.Context, api API, targets []Target, opts Options) *Report {
+	r := newReport(opts, len(targets))
+	r.Accounts = r.Accounts[:len(targets)]
+	var g errgroup.Group
+	g.SetLimit(max(opts.Concurrency, 1))
+	for i, t := range targets {
+		g.Go(func() error {
+			r.Accounts[i] = buildAccount(read(ctx, api, t, opts.Coverage), opts)
+			if opts.Done != nil {
+				opts.Done()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // every goroutine returns nil: errors live in the accounts
+	r.finish()
+	return r
+}
+
+// read lists one account's configurations and, with coverage, their users.
+func read(ctx context.Context, api API, t Target, coverage bool) Input {
+	st := live.Read(ctx, api, []config.Account{t.Account}, 1, nil)[0]
+	in := Input{Account: t.Account, InFiles: t.InFiles, Desired: t.Desired, Live: st.Connects, Err: st.Err}
+	if coverage && in.Err == nil {
+		in.Users = make(map[string]Users, len(in.Live))
+		for _, c := range in.Live {
+			users, err := api.ListUsers(ctx, t.Account.AccountID, c.ConnectID)
+			in.Users[c.ConnectID] = Users{Count: len(users), Err: err}
+		}
+	}
+	return in
+}

@@ -115,9 +115,10 @@ func auditMergeCommand(env Env) *cli.Command {
 		Usage:     "combine JSON audit reports (e.g. the shards of a CI matrix) into one",
 		ArgsUsage: "FILES...",
 		Description: `Reads reports written by audit --format json and prints one report in any
-format. Refuses reports of another format version, two reports of the same
-shard, shards of different splits, and an account in two reports. Missing
-shards are named on stderr; the others are still merged.`,
+format; with one report, it renders it again (e.g. JSON as markdown).
+Refuses reports of another format version, two reports of the same shard,
+shards of different splits, and an account in two reports. Missing shards
+are named on stderr; the others are still merged.`,
 		Flags: append([]cli.Flag{formatFlag("text", "json", "markdown"), &cli.BoolFlag{Name: flagNoColor, Usage: "no colour in the output (NO_COLOR is honoured too)"}}, exitFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
@@ -170,8 +171,10 @@ func runAuditMerge(paths []string, format string, exit exitOptions, noColor bool
 	if err != nil {
 		return err
 	}
-	for _, m := range rep.Missing() {
-		fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
+	if len(named) > 1 { // one report is only rendered again
+		for _, m := range rep.Missing() {
+			fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
+		}
 	}
 	return finishAudit(rep, format, exit, render.Options{Color: env.StdoutIsTerminal && !noColor}, env)
 }

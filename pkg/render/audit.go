@@ -102,21 +102,7 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 
 // changeSummary is one line of drift: "~ update NAME (connectId N): fields".
 func changeSummary(ch audit.Change, o Options) string {
-	var head string
-	switch plan.Action(ch.Action) {
-	case plan.Create:
-		head = o.paint(ansiGreen, "+ create") + " " + ch.Name
-	case plan.Update:
-		head = o.paint(ansiYellow, "~ update") + " " + ch.Name
-		if ch.RenamedFrom != "" {
-			head = o.paint(ansiYellow, "~ rename") + " " + ch.RenamedFrom + " → " + ch.Name
-		}
-	case plan.Delete:
-		head = o.paint(ansiRed, "- delete") + " " + ch.Name
-	}
-	if ch.ConnectID != "" {
-		head += " (connectId " + ch.ConnectID + ")"
-	}
+	head := changeHead(plan.Change{Action: plan.Action(ch.Action), Name: ch.Name, ConnectID: ch.ConnectID, RenamedFrom: ch.RenamedFrom}, o)
 	if len(ch.Fields) > 0 && plan.Action(ch.Action) == plan.Update {
 		head += ": " + strings.Join(ch.Fields, ", ")
 	}

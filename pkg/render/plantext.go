@@ -47,21 +47,7 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 }
 
 func changeText(w io.Writer, c plan.Change, o Options) {
-	var head string
-	switch c.Action {
-	case plan.Create:
-		head = o.paint(ansiGreen, "+ create") + " " + c.Name
-	case plan.Update:
-		head = o.paint(ansiYellow, "~ update") + " " + c.Name
-		if c.RenamedFrom != "" {
-			head = o.paint(ansiYellow, "~ rename") + " " + c.RenamedFrom + " → " + c.Name
-		}
-	case plan.Delete:
-		head = o.paint(ansiRed, "- delete") + " " + c.Name
-	}
-	if c.ConnectID != "" {
-		head += fmt.Sprintf(" (connectId %s)", c.ConnectID)
-	}
+	head := changeHead(c, o)
 	if c.Reason != "" {
 		head += " [" + c.Reason + "]"
 	}
@@ -102,6 +88,27 @@ func accountCounts(s plan.Summary) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// changeHead is a change's first line: "~ update NAME (connectId N)",
+// "~ rename OLD → NEW", "+ create NAME", "- delete NAME".
+func changeHead(c plan.Change, o Options) string {
+	var head string
+	switch c.Action {
+	case plan.Create:
+		head = o.paint(ansiGreen, "+ create") + " " + c.Name
+	case plan.Update:
+		head = o.paint(ansiYellow, "~ update") + " " + c.Name
+		if c.RenamedFrom != "" {
+			head = o.paint(ansiYellow, "~ rename") + " " + c.RenamedFrom + " → " + c.Name
+		}
+	case plan.Delete:
+		head = o.paint(ansiRed, "- delete") + " " + c.Name
+	}
+	if c.ConnectID != "" {
+		head += fmt.Sprintf(" (connectId %s)", c.ConnectID)
+	}
+	return head
 }
 
 // summaryLine is the plan's last line.

@@ -31,6 +31,24 @@ const (
 //	go test ./pkg/cli -run '^$' -bench '^BenchmarkAudit$' -benchtime 5x
 //	CONNECTSYNC_BIN=$PWD/bin/connectsync go test ./pkg/cli -run '^$' -bench '^BenchmarkAudit$' -benchtime 5x
 func BenchmarkAudit(b *testing.B) {
+	benchScale(b, []string{fmt.Sprintf(`"accounts": %d,`, auditBenchAccounts), `"failed": 0,`, fmt.Sprintf(`"update": %d,`, auditBenchAccounts*auditBenchConfigs/5)},
+		"audit", "--format", "json", "--detailed-exitcode")
+}
+
+// BenchmarkPlan is BenchmarkAudit for `connectsync plan`: the same 200
+// accounts of 25 configurations at 25 ms latency, 1,000 updates to plan.
+//
+//	go test ./pkg/cli -run '^$' -bench '^BenchmarkPlan$' -benchtime 5x
+func BenchmarkPlan(b *testing.B) {
+	benchScale(b, []string{fmt.Sprintf(`"update": %d,`, auditBenchAccounts*auditBenchConfigs/5), `"errors": 0`},
+		"plan", "--format", "json", "--detailed-exitcode")
+}
+
+// benchScale runs a command over the scale fixture b.N times, checks that
+// it exits 2 (changes) with want in its output, and reports peak RSS, API
+// calls per run and the wall time as a share of the sequential lower bound
+// (one list call per account, one after another, plus the token call).
+func benchScale(b *testing.B, want []string, args ...string) {
 	dir := b.TempDir()
 	hooks, seed := auditBenchFixture(b, dir)
 	srv, err := emulator.Start(emulator.Options{
@@ -60,19 +78,20 @@ func BenchmarkAudit(b *testing.B) {
 	}
 	var maxRSS int64
 	srv.Emulator.ResetCalls()
+	start := time.Now()
 	b.ResetTimer()
 	for range b.N {
-		cmd := exec.Command(bin, "audit", "-f", hooks, "--format", "json", "--detailed-exitcode")
+		cmd := exec.Command(bin, append(args, "-f", hooks)...)
 		cmd.Env = env
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitChanges {
-			b.Fatalf("audit: %v (want exit 2: drift)\n%s", err, stderr.String())
+			b.Fatalf("%s: %v (want exit 2: changes)\n%s", args[0], err, stderr.String())
 		}
-		for _, want := range []string{fmt.Sprintf(`"accounts": %d,`, auditBenchAccounts), `"failed": 0,`, fmt.Sprintf(`"update": %d,`, auditBenchAccounts*auditBenchConfigs/5)} {
-			if !strings.Contains(string(out), want) {
-				b.Fatalf("the report lacks %s: %.2000s", want, out)
+		for _, w := range want {
+			if !strings.Contains(string(out), w) {
+				b.Fatalf("the output lacks %s: %.2000s", w, out)
 			}
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -80,6 +99,9 @@ func BenchmarkAudit(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	perRun := time.Since(start) / time.Duration(b.N)
+	sequential := time.Duration(auditBenchAccounts+1) * auditBenchLatency
+	b.ReportMetric(float64(perRun)/float64(sequential), "of-sequential")
 	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MB")
 	for name, route := range map[string]string{"list": emulator.RouteListConfigurations, "users": emulator.RouteListUsers, "token": emulator.RouteToken} {
 		b.ReportMetric(float64(srv.Emulator.Calls(route))/float64(b.N), name+"-calls/op")

@@ -866,3 +866,36 @@ func TestActionInstall(t *testing.T) {
 		})
 	}
 }
+
+// TestActionAuditKeepsReportOfFailedAccount: audit exits 1 when an account
+// cannot be read, but its report still holds the others, so the action keeps
+// it (a merge of shards must not lose a whole shard to one account).
+func TestActionAuditKeepsReportOfFailedAccount(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	// The sandbox's seeded account Hooli is one its user cannot reach.
+	files := webhooksYAML[:strings.Index(webhooksYAML, "configurations:")] +
+		"  - { alias: hooli, accountId: f5a6b7c8-d9e0-4fb3-8a4b-5c6d7e8f9a0b }\n" +
+		webhooksYAML[strings.Index(webhooksYAML, "configurations:"):]
+	if err := os.WriteFile(filepath.Join(ws, "webhooks.yaml"), []byte(files), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
+	run := r.uses(t, map[string]string{"command": "audit", "files": "webhooks.yaml", "args": "--sandbox"},
+		map[string]string{"LISTENER_PASSWORD": "listener-s3cret"})
+	if !run.failed || run.outputs["exitcode"] != "1" {
+		t.Fatalf("want a failed step with exit code 1: failed %v, outputs %v\n%s", run.failed, run.outputs, run.log)
+	}
+	var rep struct {
+		Accounts []struct {
+			Alias string `json:"alias"`
+			Error string `json:"error"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, run.outputs["json"])), &rep); err != nil || len(rep.Accounts) != 2 {
+		t.Fatalf("json output %q: %v, %d accounts; want both", run.outputs["json"], err, len(rep.Accounts))
+	}
+	if md := readFile(t, run.outputs["markdown"]); !strings.Contains(md, "hooli") || !strings.Contains(md, "demo") {
+		t.Errorf("markdown lacks an account:\n%s", md)
+	}
+}

@@ -231,10 +231,16 @@ run() {
 		detailed=true
 		json="$out/audit.json" md="$out/audit.md"
 		cs "${cmd[@]}" --format json --detailed-exitcode >"$json" || code=$?
+		# Exit 1 still writes the report when some accounts could not be read:
+		# keep it, so that a merge of shards still holds the other accounts.
+		keep_json=true
 		# One pass over the accounts: render the markdown from the JSON report
 		# (audit already added it to the job summary).
-		if [[ $code == 0 || $code == 2 ]]; then
-			GITHUB_STEP_SUMMARY='' "$bin" audit merge "$json" --format markdown >"$md" || md=''
+		if [[ -s $json ]]; then
+			# Its exit code repeats the audit's (1 for a failed account); what
+			# counts is that it wrote the markdown.
+			GITHUB_STEP_SUMMARY='' "$bin" audit merge "$json" --format markdown >"$md" || true
+			if [[ ! -s $md ]]; then md=''; fi
 			if [[ -n $md ]]; then ensure_marker "$md" audit; fi
 		else
 			md=''

@@ -117,6 +117,7 @@ func TestScripts(t *testing.T) {
 			"secret":   cmdSecret,
 			"calls":    cmdCalls,
 			"exitcode": cmdExitcode,
+			"token": cmdToken,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
@@ -228,4 +229,15 @@ func describeCalls(m map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, v))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// cmdToken issues an access token for the sandbox user, so that a script
+// knows a token's value and can check it is never printed.
+func cmdToken(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: token VAR")
+	}
+	tok, err := emu(ts).IssueToken(emulator.SandboxUserID)
+	ts.Check(err)
+	ts.Setenv(args[0], tok)
 }

@@ -65,12 +65,12 @@ func Overlay(live docusign.Configuration, c Connect) docusign.Configuration {
 				merged = map[string]any{}
 			}
 			for k, sv := range v.(map[string]any) {
-				merged[k] = toJSON(sv)
+				merged[k] = WireValue(sv)
 			}
 			obj[f.Name] = merged
 			continue
 		}
-		obj[f.Name] = toJSON(v)
+		obj[f.Name] = WireValue(v)
 	}
 	if _, ok := obj["configurationType"]; !ok {
 		obj["configurationType"] = "custom"
@@ -142,8 +142,10 @@ func fromJSON(f Field, v any) any {
 	return v
 }
 
-// toJSON writes a normalised value in DocuSign's wire form.
-func toJSON(v any) any {
+// WireValue writes a normalised value in DocuSign's wire form: booleans and
+// numbers as strings ("true", "3"), recursively. The plan compares values in
+// this form, so that a file's true and the API's "true" are equal.
+func WireValue(v any) any {
 	switch t := v.(type) {
 	case bool:
 		if t {
@@ -157,15 +159,17 @@ func toJSON(v any) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, sv := range t {
-			out[k] = toJSON(sv)
+			out[k] = WireValue(sv)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, sv := range t {
-			out[i] = toJSON(sv)
+			out[i] = WireValue(sv)
 		}
 		return out
+	case int64, float64:
+		return fmt.Sprint(t)
 	}
 	return v
 }

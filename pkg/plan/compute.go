@@ -347,35 +347,8 @@ func sortedSet(v any) []string {
 // canonical renders a value as JSON in DocuSign's string form (booleans as
 // "true"), so that a file's true and the API's "true" compare equal.
 func canonical(v any) string {
-	data, _ := json.Marshal(stringify(v))
+	data, _ := json.Marshal(config.WireValue(v))
 	return string(data)
-}
-
-func stringify(v any) any {
-	switch t := v.(type) {
-	case bool:
-		if t {
-			return "true"
-		}
-		return "false"
-	case map[string]any:
-		out := map[string]any{}
-		for k, sv := range t {
-			out[k] = stringify(sv)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, sv := range t {
-			out[i] = stringify(sv)
-		}
-		return out
-	case int64:
-		return fmt.Sprint(t)
-	case float64:
-		return fmt.Sprint(t)
-	}
-	return v
 }
 
 // hasCredentials reports whether a value is a URL with user:password in it.

@@ -117,7 +117,7 @@ func TestScripts(t *testing.T) {
 			"secret":   cmdSecret,
 			"calls":    cmdCalls,
 			"exitcode": cmdExitcode,
-			"token": cmdToken,
+			"token":    cmdToken,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)

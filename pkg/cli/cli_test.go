@@ -81,7 +81,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 // emulator on loopback and the credentials to reach it in its environment,
 // plus these commands:
 //
-//	fault METHOD PATH KIND [STATUS|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
+//	fault METHOD PATH KIND [STATUS[:CODE]|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
@@ -154,7 +154,10 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 			r.Delay = d
 		} else {
-			r.Status, _ = strconv.Atoi(args[3])
+			// STATUS or STATUS:ERRORCODE, e.g. 400:BURST_APIINVOCATION_LIMIT_EXCEEDED
+			status, code, _ := strings.Cut(args[3], ":")
+			r.Status, _ = strconv.Atoi(status)
+			r.ErrorCode = code
 		}
 	}
 	if len(args) > 4 {

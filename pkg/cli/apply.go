@@ -62,6 +62,9 @@ configuration. A failed apply can always be re-run: it repairs what is left.`,
 func runApply(ctx context.Context, o applyOptions, env Env) error {
 	var saved *plan.Document
 	if o.PlanFile != "" {
+		if o.Plan.Prune || o.Plan.RotateSecrets {
+			return usageError("--prune and --rotate-secrets belong to the plan: pass them to plan --out, then apply --plan applies what was planned")
+		}
 		doc, err := readSavedPlan(o.PlanFile)
 		if err != nil {
 			return err

@@ -237,6 +237,9 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 		case f.Name == "allowEnvelopePublish":
 			on, _ := c.Bool(f.Name)
 			yAdd(m, f.Name, yBool(on))
+		case f.Name == "urlToPublishTo" && Redact(fmt.Sprint(v)) != fmt.Sprint(v):
+			// Credentials in the URL are a secret like the password.
+			e.secret(m, en, f.Name, "URL", "the URL holds credentials (user:password@), which stay out of files.")
 		case f.Name == "urlToPublishTo" || f.Name == "deliveryMode":
 			if s, _ := v.(string); s != "" {
 				yAdd(m, f.Name, yValue(s))
@@ -252,7 +255,7 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 		}
 	}
 	if c.String("userName") != "" {
-		e.secret(m, en, "password", "PASSWORD")
+		e.secret(m, en, "password", "PASSWORD", neverReturned)
 	}
 	return m
 }
@@ -274,7 +277,7 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 		yAdd(sub, sf.Name, yValue(sv))
 	}
 	if f.Name == "oAuthConfiguration" && obj["clientId"] != nil && obj["clientId"] != "" {
-		e.secret(sub, en, "clientSecret", "OAUTH_CLIENT_SECRET")
+		e.secret(sub, en, "clientSecret", "OAUTH_CLIENT_SECRET", neverReturned)
 		flow = false
 	}
 	if flow {
@@ -283,8 +286,12 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 	return sub
 }
 
-// secret writes field: ${env.CONNECT_<KIND>_<NAME>} with a comment.
-func (e *exporter) secret(m *yaml.Node, en *entry, field, kind string) {
+// neverReturned is the comment of a write-only secret's placeholder.
+const neverReturned = "DocuSign never returns it; every update sends it, and one without it would clear it."
+
+// secret writes field: ${env.CONNECT_<KIND>_<NAME>} with a comment saying
+// why the value is not in the file.
+func (e *exporter) secret(m *yaml.Node, en *entry, field, kind, why string) {
 	name := "CONNECT_" + kind + "_"
 	if e.multi {
 		name += envWord(en.c.Account) + "_"
@@ -295,7 +302,7 @@ func (e *exporter) secret(m *yaml.Node, en *entry, field, kind string) {
 	}
 	e.envNames[name] = true
 	k := yStr(field)
-	k.HeadComment = "secret: DocuSign never returns it. Set " + name + "\nbefore plan or apply: every update sends it, and one without it would clear it."
+	k.HeadComment = "secret: " + why + "\nSet " + name + " before plan or apply."
 	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
 	en.secrets[field] = name
 }
@@ -339,7 +346,12 @@ func isDefault(f Field, v any) bool {
 // returns, by entry index, the first error of each configuration it refuses.
 // Errors elsewhere are returned under index -1.
 func (e *exporter) refused(data []byte) map[int]string {
-	l := newLoader(LoadOptions{LookupEnv: func(string) (string, bool) { return "secret", true }})
+	l := newLoader(LoadOptions{LookupEnv: func(name string) (string, bool) {
+		if strings.HasPrefix(name, "CONNECT_URL_") {
+			return "https://stand-in.invalid/", true // a URL placeholder must still look like one
+		}
+		return "secret", true
+	}})
 	l.readData("export.yaml", data)
 	l.build()
 	out := map[int]string{}

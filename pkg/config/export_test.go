@@ -192,3 +192,25 @@ func TestSuggestAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestExportKeepsURLCredentialsOut: a listener URL with user:password@ in
+// it becomes a placeholder, like any other secret.
+func TestExportKeepsURLCredentialsOut(t *testing.T) {
+	t.Parallel()
+	acct := config.Account{Alias: "demo", AccountID: "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f", Environment: "demo"}
+	live := config.Connect{Account: "demo", Name: "orders", ConnectID: "1", Fields: map[string]any{
+		"configurationType": "custom", "urlToPublishTo": "https://bob:pa55word@hooks.example.com/x",
+		"allUsers": true, "deliveryMode": "SIM", "allowEnvelopePublish": true,
+		"eventData": map[string]any{"version": "restv2.1"}, "events": []string{"envelope-sent"},
+	}}
+	out, err := config.Export([]config.Account{acct}, []config.Connect{live})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out.YAML), "pa55word") || !strings.Contains(string(out.YAML), "urlToPublishTo: ${env.CONNECT_URL_ORDERS}") {
+		t.Errorf("export:\n%s", out.YAML)
+	}
+	if len(out.EnvVars) != 1 || out.EnvVars[0] != "CONNECT_URL_ORDERS" {
+		t.Errorf("env vars: %v", out.EnvVars)
+	}
+}

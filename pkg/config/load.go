@@ -226,7 +226,7 @@ func (l *loader) readAccounts(f *fileDoc) {
 				Hint: "give each account its own alias", Also: &prev.Pos})
 			continue
 		}
-		if i := slices.IndexFunc(l.out.Accounts, func(o Account) bool { return o.AccountID == a.AccountID && a.AccountID != "" }); i >= 0 {
+		if i := slices.IndexFunc(l.out.Accounts, func(o Account) bool { return strings.EqualFold(o.AccountID, a.AccountID) && a.AccountID != "" }); i >= 0 {
 			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: posOf(f.name, child(item, "accountId")),
 				Path: joinPath(path, "accountId"), Message: fmt.Sprintf("account %s is declared twice (aliases %q and %q)", a.AccountID, l.out.Accounts[i].Alias, a.Alias),
 				Hint: "declare each account once", Also: &l.out.Accounts[i].Pos})

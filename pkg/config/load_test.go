@@ -161,6 +161,8 @@ func TestRules(t *testing.T) {
 			want: []string{"6:1 error: invalid YAML at or after this line: did not find expected ',' or ']'"}},
 		"bad accountId": {body: strings.Replace(header, "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f", "acme", 1) + good,
 			want: []string{`4:16 error: accountId "acme" is neither a GUID nor an account number`}},
+		"the same account in another letter case": {body: strings.Replace(header, "    vars: { hooks: https://hooks.acme.com }\n", "    vars: { hooks: https://hooks.acme.com }\n  - { alias: again, accountId: 8F3C1B9E-2D4A-4B6C-9E8F-1A2B3C4D5E6F }\n", 1) + good,
+			want: []string{`6:32 error: account 8F3C1B9E-2D4A-4B6C-9E8F-1A2B3C4D5E6F is declared twice (aliases "prod" and "again") (see also`}},
 		"accountId from env": {body: strings.Replace(header, "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f", "${env.ACCOUNT_ID}", 1) + good},
 		"no accounts": {body: "version: 1\nconfigurations:\n" + good,
 			want: []string{"3:5 error: no account is declared for this configuration; add an accounts: list"}},

@@ -138,7 +138,8 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 	case "pattern":
 		describePattern(field, n, pos, path, d)
 	case "minLength":
-		d.errorf(pos, path, "", "%s must not be empty", field)
+		d.errorf(pos, path, "remove the key to leave the field as it is in DocuSign: an empty value cannot be sent reliably (DocuSign leaves empty fields out)",
+			"%s must not be empty", field)
 	case "minItems":
 		d.errorf(pos, path, "remove the key to mean every account", "%s must not be an empty list", field)
 	case "uniqueItems":

@@ -131,7 +131,9 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 	}
 	var users []User
 	for start := 0; ; {
-		q := url.Values{"count": {strconv.Itoa(usersPageSize)}, "start_position": {strconv.Itoa(start)}}
+		// list_included_users asks for the users the configuration includes;
+		// what DocuSign answers without it is not documented.
+		q := url.Values{"count": {strconv.Itoa(usersPageSize)}, "start_position": {strconv.Itoa(start)}, "list_included_users": {"true"}}
 		var page UserPage
 		if err := c.call(ctx, http.MethodGet, accountID, path+"/users?"+q.Encode(), nil, &page); err != nil {
 			return nil, errorf(err)

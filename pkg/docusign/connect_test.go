@@ -244,6 +244,9 @@ func serveUsers(t *testing.T, calls *atomic.Int32, total int, withTotal bool) ht
 			t.Errorf("bad paging query %q", r.URL.RawQuery)
 			return
 		}
+		if r.URL.Query().Get("list_included_users") != "true" {
+			t.Errorf("users are listed without list_included_users=true: %q", r.URL.RawQuery)
+		}
 		end := min(start+count, total)
 		var users []string
 		for i := start; i < end; i++ {

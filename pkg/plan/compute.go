@@ -63,20 +63,33 @@ func computeAccount(in AccountInput, opts Options) Account {
 	}
 	claimed := map[string]string{} // live connectId → desired name that matched it
 	for _, d := range in.Desired {
+		// Errors name the place in the files, as every user error does.
+		at := ""
+		if p := d.Pos.String(); p != "" {
+			at = p + ": "
+		}
 		live, err := match(d, in.Live)
 		if err != "" {
-			a.Errors = append(a.Errors, err)
+			a.Errors = append(a.Errors, at+err)
 			continue
 		}
 		if live != nil {
 			if other, dup := claimed[live.ConnectID]; dup {
-				a.Errors = append(a.Errors, fmt.Sprintf("%q and %q both match live configuration %s (%q); pin one with connectId or fix previously:",
-					other, d.Name, live.ConnectID, live.Name))
+				a.Errors = append(a.Errors, fmt.Sprintf("%s%q and %q both match live configuration %s (%q); pin one with connectId or fix previously:",
+					at, other, d.Name, live.ConnectID, live.Name))
 				continue
 			}
 			claimed[live.ConnectID] = d.Name
 		}
-		if c, ok := change(d, live, opts); ok {
+		c, ok := change(d, live, opts)
+		if ok && c.Action == Update {
+			if lost := secretsAnUpdateWouldClear(d, *live); len(lost) > 0 {
+				a.Errors = append(a.Errors, fmt.Sprintf("%s%q: an update would clear its %s: DocuSign does not return secrets, so connectsync cannot send them back; add %s to the file",
+					at, d.Name, strings.Join(lost, " and "), secretHint(lost)))
+				continue
+			}
+		}
+		if ok {
 			a.Changes = append(a.Changes, c)
 		}
 	}
@@ -202,11 +215,47 @@ func change(d config.Connect, live *config.Connect, opts Options) (Change, bool)
 	case len(writeOnly) > 0 && opts.RotateSecrets:
 		c.Action, c.Reason = Update, "rotate secrets"
 	default:
-		c.Action = NoOp
+		// Nothing to compare differs. Write-only fields are listed so that
+		// output can say they were not sent (--rotate-secrets sends them).
+		c.Action, c.Fields = NoOp, writeOnly
 		return c, true
 	}
 	c.Fields = append(c.Fields, writeOnly...)
 	return c, true
+}
+
+// secretsAnUpdateWouldClear lists the write-only secrets a live
+// configuration evidently uses (a listener userName implies a password; an
+// OAuth clientId a clientSecret) but the file does not set. DocuSign does
+// not return them, so an update could only send the object without them,
+// and a PUT that replaces would clear them.
+func secretsAnUpdateWouldClear(d, live config.Connect) []string {
+	var lost []string
+	if live.String("userName") != "" {
+		if _, ok := d.Fields["password"]; !ok {
+			lost = append(lost, "password")
+		}
+	}
+	lo, _ := live.Fields["oAuthConfiguration"].(map[string]any)
+	if id, _ := lo["clientId"].(string); id != "" {
+		do, _ := d.Fields["oAuthConfiguration"].(map[string]any)
+		if _, ok := do["clientSecret"]; !ok {
+			lost = append(lost, "oAuthConfiguration.clientSecret")
+		}
+	}
+	return lost
+}
+
+func secretHint(lost []string) string {
+	var parts []string
+	for _, f := range lost {
+		if f == "password" {
+			parts = append(parts, "password: ${env.NAME}")
+		} else {
+			parts = append(parts, "oAuthConfiguration: {clientSecret: ${env.NAME}}")
+		}
+	}
+	return strings.Join(parts, " and ")
 }
 
 // createFields lists every field the file sets, as a create sends it.

@@ -176,6 +176,20 @@ func TestCompute(t *testing.T) {
 			opts: Options{RotateSecrets: true},
 			want: []string{"update orders #1 [password]", "no-op other #2"},
 		},
+		"an update that would clear a secret the file does not set is refused": {
+			desired: []config.Connect{desired("orders", map[string]any{"enableLog": false})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "orders", `{"userName": "connect", "oAuthConfiguration": {"clientId": "c"}}`)}
+			},
+			want: []string{`error c.yaml:1:1: "orders": an update would clear its password and oAuthConfiguration.clientSecret: DocuSign does not return secrets, so connectsync cannot send them back; add password: ${env.NAME} and oAuthConfiguration: {clientSecret: ${env.NAME}} to the file`},
+		},
+		"an unchanged configuration with an unset secret is fine": {
+			desired: []config.Connect{desired("orders", nil)},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "orders", `{"userName": "connect"}`)}
+			},
+			want: []string{"no-op orders #1"},
+		},
 		"rename through previously": {
 			desired: []config.Connect{func() config.Connect {
 				d := desired("orders-completed", nil)
@@ -198,7 +212,7 @@ func TestCompute(t *testing.T) {
 				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "orders", "")}
 			},
 			want: []string{"unmanaged orders", "unmanaged orders",
-				`error 2 live configurations are named "orders" (connectId 1, 2); pin the one the file means with connectId: …`},
+				`error c.yaml:1:1: 2 live configurations are named "orders" (connectId 1, 2); pin the one the file means with connectId: …`},
 		},
 		"absent deletes": {
 			desired: []config.Connect{{Account: "prod", Name: "old", Absent: true}, desired("keep", nil)},
@@ -261,7 +275,7 @@ func TestCompute(t *testing.T) {
 				return []config.Connect{live(t, "3", "Salesforce", `{"configurationType": "salesforce"}`)}
 			},
 			want: []string{"ignored Salesforce",
-				`error "Salesforce" is the name of a live salesforce configuration: connectsync manages only custom and customrecipient; give yours another name`},
+				`error c.yaml:1:1: "Salesforce" is the name of a live salesforce configuration: connectsync manages only custom and customrecipient; give yours another name`},
 		},
 	}
 	for name, tc := range tests {

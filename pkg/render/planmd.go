@@ -71,6 +71,11 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 		if a.MassDelete != "" {
 			fmt.Fprintf(b, "> [!WARNING]\n> This plan %s; apply refuses it without `--allow-mass-delete`.\n\n", escapeMD(a.MassDelete))
 		}
+		for _, c := range a.Changes {
+			if c.Action == plan.NoOp && len(c.Fields) > 0 {
+				fmt.Fprintf(b, "> [!NOTE]\n> `%s`: %s\n\n", escapeCode(c.Name), escapeMD(writeOnlyNote(c)))
+			}
+		}
 		if as.Create+as.Update+as.Delete > 0 {
 			b.WriteString("```diff\n")
 			for _, c := range a.Changes {
@@ -87,7 +92,7 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 				left = append(left, fmt.Sprintf("`%s` (unmanaged)", escapeCode(u.Name)))
 			}
 			for _, x := range a.Ignored {
-				left = append(left, fmt.Sprintf("`%s` (ignored: %s)", escapeCode(x.Name), escapeMD(x.Type)))
+				left = append(left, fmt.Sprintf("`%s` (ignored: %s)", escapeCode(x.Name), escapeMD(x.Reason)))
 			}
 			fmt.Fprintf(b, "Left alone: %s\n\n", strings.Join(left, ", "))
 		}

@@ -34,6 +34,11 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 		fmt.Fprintln(w)
 		changeText(w, c, o)
 	}
+	for _, c := range a.Changes {
+		if c.Action == plan.NoOp && len(c.Fields) > 0 {
+			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), c.Name, writeOnlyNote(c))
+		}
+	}
 	if len(a.Unmanaged)+len(a.Ignored) > 0 {
 		fmt.Fprintln(w)
 	}
@@ -139,4 +144,15 @@ func summaryLine(s plan.Summary) string {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
+}
+
+// writeOnlyNote explains the write-only fields of an unchanged configuration:
+// they cannot be compared, so they were not sent.
+func writeOnlyNote(c plan.Change) string {
+	names := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		names[i] = f.Field
+	}
+	return fmt.Sprintf("%s cannot be compared (DocuSign does not return it) and is sent with the next update; --rotate-secrets sends it now",
+		strings.Join(names, " and "))
 }

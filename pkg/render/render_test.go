@@ -68,7 +68,9 @@ func fixtures() map[string]*plan.Plan {
 			Errors: []string{`2 live configurations are named "orders" (connectId 1, 2); pin the one the file means with connectId: …`},
 		}}},
 		"empty": {Accounts: []plan.Account{{Alias: "demo", AccountID: "1001", Fingerprint: "sha256:0f04",
-			Changes: []plan.Change{{Action: plan.NoOp, Name: "orders", Account: "demo", ConnectID: "1"}}}}},
+			Changes: []plan.Change{{Action: plan.NoOp, Name: "orders", Account: "demo", ConnectID: "1"},
+				{Action: plan.NoOp, Name: "signers", Account: "demo", ConnectID: "2", Desired: secretDesired,
+					Fields: []plan.FieldChange{{Field: "password", After: "s3cret-value", Sensitive: true, WriteOnly: true}}}}}}},
 	}
 }
 

@@ -86,6 +86,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
 //	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
+//	calls ROUTE COUNT wait                   wait until the route had that many calls since `calls reset`
 //	calls reset
 //	sleep DURATION
 //	exitcode N PROGRAM ARGS...               run like exec and assert the exit code is N (e.g. 2 for --detailed-exitcode)
@@ -207,8 +208,8 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 		emu(ts).ResetCalls()
 		return
 	}
-	if len(args) != 2 {
-		ts.Fatalf("usage: calls ROUTE COUNT | calls reset")
+	if len(args) != 2 && len(args) != 3 {
+		ts.Fatalf("usage: calls ROUTE COUNT [wait] | calls reset")
 	}
 	routes := map[string]string{
 		"list": emulator.RouteListConfigurations, "create": emulator.RouteCreateConfiguration,
@@ -219,6 +220,15 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 	route, ok := routes[args[0]]
 	if !ok {
 		ts.Fatalf("unknown route %q", args[0])
+	}
+	if len(args) == 3 && args[2] == "wait" { // calls ROUTE COUNT wait: until there are that many (30 s at most)
+		want, _ := strconv.Atoi(args[1])
+		for deadline := time.Now().Add(30 * time.Second); emu(ts).Calls(route) < want; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("%d calls to %q after 30 s, want %d", emu(ts).Calls(route), route, want)
+			}
+		}
+		return
 	}
 	got := emu(ts).Calls(route)
 	if want, _ := strconv.Atoi(args[1]); (got == want) == neg {

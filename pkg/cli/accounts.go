@@ -17,12 +17,19 @@ import (
 
 const (
 	flagAllAccounts = "all-accounts"
+	flagEnvironment = "environment"
 	flagShard       = "shard"
 )
 
-func allAccountsFlag() cli.Flag {
-	return &cli.BoolFlag{Name: flagAllAccounts,
-		Usage: "also every account the credentials reach (OAuth userinfo); accounts not in the files get an alias from their name (no files needed)"}
+// allAccountsFlags are --all-accounts and, for when the files declare no
+// account, the environment to ask.
+func allAccountsFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: flagAllAccounts,
+			Usage: "also every account the credentials reach (OAuth userinfo); accounts not in the files get an alias from their name (no files needed)"},
+		&cli.StringFlag{Name: flagEnvironment, Value: "demo",
+			Usage: "with --all-accounts and no account in the files: the DocuSign environment to ask, demo or production"},
+	}
 }
 
 // openAccounts opens a session like openSession. With all (--all-accounts)
@@ -55,8 +62,8 @@ func openAccounts(ctx context.Context, o commonOptions, all bool, env Env) (*ses
 }
 
 // discover adds to the selected accounts every account userinfo lists that
-// the files do not declare, asking each environment the files use (demo
-// when they name no account). Each gets an alias made from its name and
+// the files do not declare, asking each environment the files use
+// (--environment when they name no account). Each gets an alias made from its name and
 // calls go to the client of the environment that listed it.
 func (s *session) discover(ctx context.Context, o commonOptions, env Env) error {
 	var envs []string
@@ -66,7 +73,10 @@ func (s *session) discover(ctx context.Context, o commonOptions, env Env) error 
 	slices.Sort(envs)
 	envs = slices.Compact(envs)
 	if len(envs) == 0 {
-		envs = []string{"demo"}
+		if o.Environment != "demo" && o.Environment != "production" {
+			return usageError(fmt.Sprintf("--environment %q: use demo or production", o.Environment))
+		}
+		envs = []string{o.Environment}
 	}
 	known := map[string]bool{}
 	taken := map[string]bool{}

@@ -56,7 +56,7 @@ func readExitOptions(c *cli.Context) (exitOptions, error) {
 }
 
 func auditCommand(env Env) *cli.Command {
-	flags := append(apiFlags(), formatFlag("text", "json", "markdown"), allAccountsFlag(),
+	flags := append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"),
 		&cli.BoolFlag{Name: flagUsers, Usage: "count the users each configuration covers (reads every page of users: one more call per configuration and page)"},
 		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"})
 	return &cli.Command{

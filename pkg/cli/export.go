@@ -46,7 +46,7 @@ and any the file format cannot express are left out and named in a
 comment at the end.
 
 Without files, --all-accounts exports every account the credentials reach.`,
-		Flags: append(apiFlags(), allAccountsFlag(),
+		Flags: append(append(apiFlags(), allAccountsFlags()...),
 			&cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, TakesFile: true, Usage: "write the file here instead of stdout (refuses to overwrite without --force)"},
 			&cli.BoolFlag{Name: flagForce, Usage: "overwrite the --output file"}),
 		Action: func(c *cli.Context) error {

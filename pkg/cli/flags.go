@@ -21,6 +21,8 @@ type commonOptions struct {
 	Verbose      bool
 	Debug        bool
 	HTTPTimeout  time.Duration
+	// Environment is --environment, for --all-accounts without accounts in the files.
+	Environment string
 }
 
 // Flag names shared by several commands.
@@ -78,6 +80,7 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 		Verbose:      c.Bool(flagVerbose),
 		Debug:        c.Bool(flagDebug),
 		HTTPTimeout:  c.Duration(flagHTTPTimeout),
+		Environment:  c.String(flagEnvironment),
 	}
 	if _, set := env.LookupEnv("NO_COLOR"); set {
 		o.NoColor = true

@@ -2,7 +2,12 @@
 // JSON outputs. go:embed cannot reach "../", so the files embed themselves here.
 package schema
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
 
 // File is the JSON Schema (draft 2020-12) of connectsync's YAML file format.
 // It is the source of truth for which keys a file may hold; editors read it
@@ -30,3 +35,14 @@ var Audit []byte
 
 // AuditURL is the audit schema's $id.
 const AuditURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/audit.schema.json"
+
+// Compile compiles one of these schemas (draft 2020-12) for validation;
+// url is its $id and doc its bytes, e.g. Compile(PlanURL, Plan).
+func Compile(url string, doc []byte) (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(url, bytes.NewReader(doc)); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
@@ -315,12 +314,7 @@ func TestDecode(t *testing.T) {
 // schema/audit.schema.json, the contract CI scripts read.
 func TestSchema(t *testing.T) {
 	t.Parallel()
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schema.AuditURL, bytes.NewReader(schema.Audit)); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(schema.AuditURL)
+	sch, err := schema.Compile(schema.AuditURL, schema.Audit)
 	if err != nil {
 		t.Fatal(err)
 	}

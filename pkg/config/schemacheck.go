@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,12 +22,7 @@ import (
 // message in the file's own terms, with a did-you-mean where one helps.
 
 var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schema.FileURL, bytes.NewReader(schema.File)); err != nil {
-		return nil, err
-	}
-	return c.Compile(schema.FileURL)
+	return schema.Compile(schema.FileURL, schema.File)
 })
 
 // schemaDoc is the schema as a plain JSON value, to read enums and property

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/plan"
@@ -125,12 +124,7 @@ func assertGolden(t *testing.T, name string, got []byte) {
 
 // TestPlanJSONSchema checks the JSON plan against its published schema.
 func TestPlanJSONSchema(t *testing.T) {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schema.PlanURL, bytes.NewReader(schema.Plan)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(schema.PlanURL)
+	s, err := schema.Compile(schema.PlanURL, schema.Plan)
 	if err != nil {
 		t.Fatal(err)
 	}

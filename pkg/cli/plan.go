@@ -102,7 +102,7 @@ func computePlan(ctx context.Context, s *session, o commonOptions, opts plan.Opt
 		next++
 	}
 	out.plan.Accounts = all
-	out.doc = plan.NewDocument(out.plan, "connectsync "+Version, s.desired.Files, opts)
+	out.doc = plan.NewDocument(out.plan, toolName(), s.desired.Files, opts)
 	return out
 }
 

@@ -203,7 +203,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func userAgent() string { return "connectsync/" + Version }
+func userAgent() string { v, _ := buildInfo(); return "connectsync/" + v }
 
 // router sends each call to the client of the account's environment.
 type router struct{ byAccount map[string]*docusign.Client }

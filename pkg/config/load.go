@@ -86,7 +86,7 @@ func (l *loader) expand(paths []string) []string {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			hint := "pass the file with -f PATH"
+			hint := "check the path (files are given with -f or as arguments)"
 			if p == DefaultFile {
 				hint = "create connectsync.yaml (see examples/quickstart.yaml) or pass -f PATH"
 			}

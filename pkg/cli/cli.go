@@ -164,15 +164,16 @@ DOCUSIGN_PRIVATE_KEY_FILE (or DOCUSIGN_PRIVATE_KEY). See README.md.
 
 Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 2 changes or drift (only with --detailed-exitcode).`,
-		Reader:          env.Stdin,
-		Writer:          env.Stdout,
-		ErrWriter:       env.Stderr,
+		Reader:    env.Stdin,
+		Writer:    env.Stdout,
+		ErrWriter: env.Stderr,
 		// Never exit from inside urfave/cli: Run maps errors to exit codes.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			validateCommand(env),
 			planCommand(env),
 			applyCommand(env),
+			showCommand(env),
 			auditCommand(env),
 			exportCommand(env),
 			usersCommand(env),

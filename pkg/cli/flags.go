@@ -28,6 +28,9 @@ type commonOptions struct {
 	HTTPTimeout  time.Duration
 	// Environment is --environment, for --all-accounts without accounts in the files.
 	Environment string
+	// needSecrets is set by apply, the only command that sends secrets:
+	// their variables must be set. Others warn and go on.
+	needSecrets bool
 }
 
 // Flag names shared by several commands.

@@ -17,7 +17,6 @@ type usersOptions struct {
 }
 
 const (
-	flagName      = "name"
 	flagConnectID = "connect-id"
 )
 

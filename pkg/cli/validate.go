@@ -55,9 +55,10 @@ func runValidate(_ context.Context, o validateOptions, env Env) error {
 	return nil
 }
 
-// loadFiles loads the files with the run's environment.
-func loadFiles(files []string, env Env) (*config.Desired, config.Diagnostics) {
-	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv})
+// loadFiles loads the files with the run's environment. Only a command that
+// sends secrets (apply) needs their variables set; the others warn.
+func loadFiles(files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
+	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets})
 }
 
 func summarize(d *config.Desired) *render.ValidateSummary {

@@ -164,7 +164,6 @@ func quoted(list []string) []string {
 	return out
 }
 
-
 // Finding is one policy rule a configuration breaks.
 type Finding struct {
 	Rule     string `json:"rule"`

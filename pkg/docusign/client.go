@@ -32,8 +32,10 @@ const (
 // FromEnv fills in Auth, AuthServer, BaseURI and BurstLimit from the
 // environment variables of the SPEC.
 type Options struct {
-	// HTTPClient sends the requests. Nil means a client with a 2-minute
-	// overall timeout. A transport that skips TLS verification is refused.
+	// HTTPClient sends the requests; nil means http.DefaultTransport. Its
+	// CheckRedirect is replaced: no redirect is followed. Leave its Timeout
+	// zero, so that Timeout alone bounds an attempt. A transport that skips
+	// TLS verification is refused.
 	HTTPClient *http.Client
 	// Auth supplies bearer tokens: StaticToken, or JWTConfig.TokenSource.
 	Auth TokenSource
@@ -52,8 +54,9 @@ type Options struct {
 	// The client writes one whole block at a time; clients that share a
 	// writer need it to be safe for concurrent use.
 	Debug io.Writer
-	// Timeout bounds each attempt, connecting and reading the answer included.
-	// Zero means 30 seconds.
+	// Timeout bounds each attempt, getting a token, connecting and reading
+	// the answer included, and nothing else cuts an attempt shorter. Zero
+	// means 30 seconds; negative is refused.
 	Timeout time.Duration
 	// MaxRetries is how many times a failed call is retried. Zero means 4;
 	// negative means never.
@@ -66,6 +69,11 @@ type Options struct {
 	// seconds: DemoBurstLimit (the default) or ProductionBurstLimit. A limit
 	// DocuSign reports in X-BurstLimit-Limit replaces it.
 	BurstLimit int
+	// Secrets are values never to be printed, whatever the server echoes:
+	// the CLI passes the listener passwords and OAuth client secrets of the
+	// files. The client adds what it knows itself (tokens, JWT assertions,
+	// private key lines). See redact.go for the shortest value redacted.
+	Secrets []string
 
 	// Now and Sleep replace the clock, for tests; nil means the real ones.
 	// Sleep must return early with ctx.Err() when ctx is done.
@@ -89,6 +97,7 @@ type Client struct {
 	now         func() time.Time
 	sleep       func(context.Context, time.Duration) error
 	trace       *tracer
+	red         *redactor // secret values to remove from server text
 
 	limitsMu sync.Mutex
 	limits   map[string]*accountLimit
@@ -103,6 +112,9 @@ func New(opts Options) (*Client, error) {
 	if opts.Auth == nil {
 		return nil, errors.New("no credentials: Options.Auth is nil")
 	}
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("timeout %s: want a positive duration", opts.Timeout)
+	}
 	c := &Client{
 		auth:        opts.Auth,
 		accountBase: map[string]string{},
@@ -114,6 +126,14 @@ func New(opts Options) (*Client, error) {
 		now:         opts.Now,
 		sleep:       opts.Sleep,
 		limits:      map[string]*accountLimit{},
+	}
+	c.red = newRedactor()
+	if s, ok := opts.Auth.(interface{ secretRedactor() *redactor }); ok {
+		c.red = s.secretRedactor() // it learns the assertions and tokens as it makes them
+	}
+	c.red.add(opts.Secrets...)
+	if t, ok := opts.Auth.(staticToken); ok {
+		c.red.add(string(t))
 	}
 	if c.maxRetries < 0 {
 		c.maxRetries = 0
@@ -147,7 +167,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.Debug != nil {
-		c.trace = &tracer{base: c.hc.Transport, w: opts.Debug}
+		c.trace = &tracer{base: c.hc.Transport, w: opts.Debug, red: c.red}
 		c.hc.Transport = c.trace
 	}
 	return c, nil
@@ -162,13 +182,13 @@ func cmpOr[T comparable](v, fallback T) T {
 }
 
 // httpClient copies hc (or makes a default), refusing one that skips TLS
-// verification and refusing redirects to plain http on other hosts than loopback.
+// verification. The copy follows no redirect (see RedirectError): a 3xx
+// comes back as the answer. It has no overall timeout of its own, so that
+// Options.Timeout alone bounds each attempt.
 func httpClient(hc *http.Client) (*http.Client, error) {
 	var c http.Client
 	if hc != nil {
 		c = *hc
-	} else {
-		c.Timeout = 2 * time.Minute
 	}
 	if c.Transport == nil {
 		c.Transport = http.DefaultTransport
@@ -176,24 +196,29 @@ func httpClient(hc *http.Client) (*http.Client, error) {
 	if t, ok := c.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
 		return nil, errors.New("the HTTP client skips TLS verification (InsecureSkipVerify); refusing to send credentials with it")
 	}
-	next := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := checkScheme(req.URL); err != nil {
-			return fmt.Errorf("%w: %w", errRedirectRefused, err)
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
+	c.CheckRedirect = refuseRedirect
 	return &c, nil
 }
 
-// errRedirectRefused marks a redirect to an insecure URL; retrying cannot help.
-var errRedirectRefused = errors.New("redirect refused")
+// refuseRedirect is every client's CheckRedirect: the redirect answer itself
+// is returned, so no request (and no Authorization header, no assertion)
+// goes to the Location.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// isRedirect reports whether an answer points elsewhere.
+func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// newRedirectError describes a redirect answer, its Location redacted.
+func newRedirectError(method, where string, resp *http.Response, red *redactor) *RedirectError {
+	e := &RedirectError{Method: method, Path: where, Status: resp.StatusCode}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if u, err := resp.Request.URL.Parse(loc); err == nil {
+			loc = redactURL(u)
+		}
+		e.Location = red.text(truncate(loc, 200))
+	}
+	return e
+}
 
 // checkScheme accepts https, and plain http only to a loopback host, so that
 // no token ever crosses a network in clear.
@@ -356,6 +381,15 @@ type request struct {
 	body    []byte // JSON; nil for none
 }
 
+// path is the request's URL path and query, secrets redacted, as errors show it.
+func (r *request) path() string {
+	u, err := url.Parse(r.url)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return redactedPath(u)
+}
+
 // newRequest builds a call to path (relative, e.g. "connect/123") under the
 // account's REST root {baseUri}/restapi/v2.1/accounts/{accountId}/, with body
 // encoded as JSON when not nil.
@@ -431,7 +465,7 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		}
 		res := c.attempt(ctx, r, u, attempt)
 		if res.err == nil {
-			if err := decodeBody(res.body, v); err != nil {
+			if err := decodeBody(res.body, v, c.red); err != nil {
 				return fmt.Errorf("%s %s: %w", r.method, path, err)
 			}
 			return nil
@@ -445,6 +479,8 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		}
 		var delay time.Duration
 		switch api := res.api; {
+		case res.final:
+			return res.err
 		case res.beforeSend:
 			if !res.retry {
 				return res.err
@@ -506,6 +542,7 @@ type attemptResult struct {
 	sent       bool      // the request may have reached the server
 	beforeSend bool      // failed before sending: getting a token or building the request
 	retry      bool      // with beforeSend: the failure is transient
+	final      bool      // no retry can help: a redirect
 }
 
 // attempt makes one try: token, request, answer, within Options.Timeout.
@@ -514,8 +551,9 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 	defer cancel()
 	token, err := c.auth.Token(context.WithValue(actx, oauth2.HTTPClient, c.hc))
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("authenticate: %w", err), beforeSend: true, retry: transientAuthError(err)}
+		return attemptResult{err: c.red.wrap(fmt.Errorf("authenticate: %w", err)), beforeSend: true, retry: transientAuthError(err)}
 	}
+	c.red.add(token)
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
@@ -536,19 +574,24 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 		if errors.As(err, &ue) {
 			ue.URL = redactURL(u)
 		}
-		return attemptResult{err: err, token: token, sent: classifyTransportError(err) != failNotSent}
+		// A malformed answer is quoted in the error: redact it.
+		return attemptResult{err: c.red.wrap(err), token: token, sent: classifyTransportError(err) != failNotSent}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("%s %s: read answer: %w", r.method, redactURL(u), err), token: token, sent: true}
+		return attemptResult{err: c.red.wrap(fmt.Errorf("%s %s: read answer: %w", r.method, redactURL(u), err)), token: token, sent: true}
 	}
 	if r.account != "" {
 		c.limit(r.account).observe(c.now(), parseRateHeaders(resp.Header))
 	}
 	res := attemptResult{resp: resp, body: data, token: token, sent: true}
+	if isRedirect(resp.StatusCode) {
+		res.err, res.final = newRedirectError(r.method, redactedPath(u), resp, c.red), true
+		return res
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		res.api = newAPIError(r.method, redactedPath(u), resp, data)
+		res.api = newAPIError(r.method, redactedPath(u), resp, data, c.red)
 		res.err = res.api
 	}
 	return res
@@ -592,7 +635,7 @@ func firstLine(err error) string {
 }
 
 // decodeBody decodes a 2xx JSON answer into v; nil v discards it.
-func decodeBody(data []byte, v any) error {
+func decodeBody(data []byte, v any, red *redactor) error {
 	if v == nil {
 		return nil
 	}
@@ -600,7 +643,7 @@ func decodeBody(data []byte, v any) error {
 		return errors.New("empty answer, want JSON")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data))
+		return fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data, red))
 	}
 	return nil
 }

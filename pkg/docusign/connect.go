@@ -70,16 +70,27 @@ func (c *Client) GetConfiguration(ctx context.Context, accountID, connectID stri
 // CreateConfiguration creates a configuration and returns it as DocuSign
 // stored it, with its new connectId. Any ConnectID in cfg is not sent.
 //
-// A create is retried only when DocuSign certainly did not process it (a
-// rate-limit answer, a refused connection). After a 5xx, a timeout or a
-// dropped connection the error satisfies IsOutcomeUnknown: list the
+// A create is retried only when DocuSign certainly did not receive it (a
+// refused connection). After any failure once it was sent that another try
+// might cure (a 5xx, a timeout, a dropped connection, a rate-limit answer
+// after its wait, a 401 after the token was renewed), and after a 2xx
+// without a connectId, the error satisfies IsOutcomeUnknown: list the
 // configurations and look for the name before creating it again.
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/create/
 func (c *Client) CreateConfiguration(ctx context.Context, accountID string, cfg Configuration) (Configuration, error) {
 	cfg.ConnectID = ""
 	var created Configuration
-	if err := c.call(ctx, http.MethodPost, accountID, "connect", cfg, &created); err != nil {
+	r, err := c.newRequest(ctx, http.MethodPost, accountID, "connect", cfg)
+	if err == nil {
+		err = c.do(ctx, r, &created)
+	}
+	if err == nil && created.ConnectID == "" {
+		// A 2xx without the new id proves nothing (a proxy's page, a
+		// followed redirect): whether it was created must be looked up.
+		err = &OutcomeUnknownError{Method: r.method, Path: r.path(), Err: errors.New("the answer has no connectId")}
+	}
+	if err != nil {
 		return Configuration{}, fmt.Errorf("create configuration %q in account %s: %w", cfg.Name, accountID, err)
 	}
 	return created, nil

@@ -62,8 +62,6 @@ func classifyTransportError(err error) transportFailure {
 		invalid  x509.CertificateInvalidError
 	)
 	switch {
-	case errors.Is(err, errRedirectRefused):
-		return failPermanent
 	case errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid):
 		return failPermanent
 	case errors.As(err, &dnsErr):

@@ -429,7 +429,6 @@ func TestClassifyTransportError(t *testing.T) {
 	}{
 		"untrusted certificate": {certErr, failPermanent},
 		"connection refused":    {refusedErr, failNotSent},
-		"redirect refused":      {fmt.Errorf("x: %w", errRedirectRefused), failPermanent},
 		"unknown host":          {&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, failPermanent},
 		"DNS timeout":           {&net.DNSError{Err: "timeout", Name: "x", IsTimeout: true}, failNotSent},
 		"EOF":                   {errors.New("EOF"), failUncertain},

@@ -6,7 +6,10 @@ package docusign
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -140,5 +143,150 @@ func TestCreateWithoutConnectIDIsOutcomeUnknown(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("%d calls, want 1", calls.Load())
+	}
+}
+
+// Secret values of the tests below: a listener password with characters that
+// JSON and URLs escape, an OAuth client secret, and the access token.
+const (
+	echoPassword     = `pw"<l1stener>&42`
+	echoClientSecret = "cl1ent-secret-0f-the-files"
+)
+
+// echoServer answers every call with status and a body that quotes the
+// request back: its body and its bearer token (without "Bearer"), in the
+// shape given, as a careless server or gateway may.
+func echoServer(t *testing.T, ts *testServer, status int, shape string) {
+	ts.mux.HandleFunc("/restapi/", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		echo := fmt.Sprintf("cannot process %s with token %s", body, token)
+		switch shape {
+		case "errorDetails":
+			data, _ := json.Marshal(map[string]string{"errorCode": "INVALID_REQUEST_BODY", "message": echo})
+			writeJSON(w, status, string(data))
+		case "oauth":
+			data, _ := json.Marshal(map[string]string{"error": "invalid_token", "error_description": echo})
+			writeJSON(w, status, string(data))
+		case "html":
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, "<html><title>%s</title></html>", echo)
+		case "text":
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(status)
+			io.WriteString(w, echo)
+		case "malformed 2xx":
+			writeJSON(w, status, "{not json "+echo)
+		}
+	})
+}
+
+func TestServerEchoesAreRedacted(t *testing.T) {
+	t.Parallel()
+	secrets := []string{echoPassword, echoClientSecret, testToken}
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusInternalServerError} {
+		for _, shape := range []string{"errorDetails", "oauth", "html", "text"} {
+			t.Run(fmt.Sprint(status, " ", shape), func(t *testing.T) {
+				t.Parallel()
+				ts := setup(t, func(o *Options) { o.Secrets = []string{echoPassword, echoClientSecret}; o.MaxRetries = 1 })
+				echoServer(t, ts, status, shape)
+				cfg := Configuration{Name: "orders", Password: echoPassword,
+					OAuthConfiguration: &OAuthConfig{ClientID: "id", ClientSecret: echoClientSecret}}
+				_, err := ts.client.CreateConfiguration(context.Background(), testAccount, cfg)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, s := range secrets {
+					if strings.Contains(err.Error(), s) {
+						t.Errorf("the error shows %q: %v", s, err)
+					}
+					if strings.Contains(ts.trace.String(), s) || strings.Contains(ts.trace.String(), jsonEscaped(s)) {
+						t.Errorf("the trace shows %q:\n%s", s, ts.trace)
+					}
+				}
+				if !strings.Contains(err.Error(), "cannot process") {
+					t.Errorf("the error lost the server's message: %v", err)
+				}
+			})
+		}
+	}
+	t.Run("malformed 2xx", func(t *testing.T) {
+		t.Parallel()
+		ts := setup(t, func(o *Options) { o.Secrets = []string{echoPassword} })
+		echoServer(t, ts, http.StatusOK, "malformed 2xx")
+		_, err := ts.client.UpdateConfiguration(context.Background(), testAccount, Configuration{ConnectID: "1", Name: "orders", Password: echoPassword})
+		if err == nil || strings.Contains(err.Error(), echoPassword) || strings.Contains(err.Error(), testToken) {
+			t.Errorf("err = %v, want an error without the secrets", err)
+		}
+	})
+}
+
+func jsonEscaped(s string) string {
+	data, _ := json.Marshal(s)
+	return strings.Trim(string(data), `"`)
+}
+
+func TestJWTSecretsEchoedAreRedacted(t *testing.T) {
+	t.Parallel()
+	var keyLine string
+	for line := range strings.Lines(string(pkcs1PEM())) {
+		if !strings.HasPrefix(line, "-----") {
+			keyLine = strings.TrimSpace(line) // any line of the key will do
+			break
+		}
+	}
+	var assertion atomic.Value
+	ts := setup(t, withJWT(t))
+	ts.mux.HandleFunc("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		assertion.Store(r.PostForm.Get("assertion"))
+		data, _ := json.Marshal(map[string]string{"error": "invalid_grant",
+			"error_description": "assertion " + r.PostForm.Get("assertion") + " does not match key " + keyLine})
+		writeJSON(w, http.StatusBadRequest, string(data))
+	})
+	_, err := ts.client.ListConfigurations(context.Background(), testAccount)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	a, _ := assertion.Load().(string)
+	if a == "" {
+		t.Fatal("no assertion was posted")
+	}
+	for name, s := range map[string]string{"assertion": a, "key line": keyLine} {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("the error shows the %s: %v", name, err)
+		}
+		if strings.Contains(ts.trace.String(), s) {
+			t.Errorf("the trace shows the %s", name)
+		}
+	}
+}
+
+func TestObtainedTokenEchoedIsRedacted(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, withJWT(t))
+	ts.mux.Handle("/oauth/token", &tokenEndpoint{t: t, clock: ts.clock})
+	ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		writeError(w, http.StatusForbidden, "USER_LACKS_PERMISSIONS", "token "+tok+" may not do this")
+	})
+	_, err := ts.client.ListConfigurations(context.Background(), testAccount)
+	if err == nil || strings.Contains(err.Error(), "jwt-access-1") || strings.Contains(ts.trace.String(), "jwt-access-1") {
+		t.Errorf("err = %v, want the obtained token redacted (trace too)", err)
+	}
+}
+
+func TestShortSecretsAreNotRedacted(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, func(o *Options) { o.Secrets = []string{"abc", "wxyz"} })
+	ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusBadRequest, "INVALID", "abcdef wxyz")
+	})
+	_, err := ts.client.ListConfigurations(context.Background(), testAccount)
+	// Three characters are below minSecretLen: redacting them would blank
+	// ordinary words. Four are redacted.
+	if err == nil || !strings.Contains(err.Error(), "abcdef "+redacted) {
+		t.Errorf("err = %v, want %q", err, "abcdef "+redacted)
 	}
 }

@@ -122,7 +122,8 @@ func (s *session) connectSandbox(o commonOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent(), Timeout: o.HTTPTimeout})
+	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent(), Timeout: o.HTTPTimeout,
+		Secrets: secretValues(s.desired)})
 	if err != nil {
 		return err
 	}
@@ -175,12 +176,34 @@ func (s *session) environmentClient(o commonOptions, env Env, environment string
 	opts.Debug = debugWriter(o, env)
 	opts.UserAgent = userAgent()
 	opts.Timeout = o.HTTPTimeout
+	opts.Secrets = secretValues(s.desired)
 	c, err := docusign.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	s.clients[environment] = c
 	return c, nil
+}
+
+// secretValues are the values of every secret field the files set
+// (listener passwords, OAuth client secrets…), for the client to redact
+// from whatever DocuSign echoes back.
+func secretValues(d *config.Desired) []string {
+	var out []string
+	for _, c := range d.Configurations {
+		for _, name := range config.SecretFieldNames() {
+			top, sub, nested := strings.Cut(name, ".")
+			v := c.Fields[top]
+			if nested {
+				m, _ := v.(map[string]any)
+				v = m[sub]
+			}
+			if s, ok := v.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // debugWriter is where --debug traces go: stderr, one writer shared by

@@ -19,12 +19,13 @@ import (
 )
 
 const (
-	apiPath           = "/restapi/v2.1"
-	defaultTimeout    = 30 * time.Second
-	defaultMaxRetries = 4
-	defaultMaxWait    = time.Minute
-	defaultUserAgent  = "connectsync (+https://github.com/connectsync/connectsync)"
-	maxResponseBody   = 10 << 20
+	apiPath             = "/restapi/v2.1"
+	defaultTimeout      = 30 * time.Second
+	defaultMaxRetries   = 4
+	defaultMaxWait      = time.Minute
+	defaultUserAgent    = "connectsync (+https://github.com/connectsync/connectsync)"
+	maxResponseBody     = 10 << 20
+	defaultMaxUserPages = 200
 )
 
 // Options configures a Client. Only Auth is required, plus a way to find each
@@ -74,6 +75,10 @@ type Options struct {
 	// files. The client adds what it knows itself (tokens, JWT assertions,
 	// private key lines). See redact.go for the shortest value redacted.
 	Secrets []string
+	// MaxUserPages caps the pages ListUsers reads for one configuration,
+	// so that a server that never stops paging cannot spend the account's
+	// hourly budget. Zero means 200 (20,000 users).
+	MaxUserPages int
 
 	// Now and Sleep replace the clock, for tests; nil means the real ones.
 	// Sleep must return early with ctx.Err() when ctx is done.
@@ -84,20 +89,21 @@ type Options struct {
 // Client calls the DocuSign eSignature REST API v2.1 Connect endpoints for
 // any number of accounts. It is safe for concurrent use.
 type Client struct {
-	hc          *http.Client
-	auth        TokenSource
-	authServer  string // normalised, no trailing slash; "" if unknown
-	baseURI     string
-	accountBase map[string]string // lower-case account id → base URI
-	userAgent   string
-	timeout     time.Duration
-	maxRetries  int
-	maxWait     time.Duration
-	burstLimit  int
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	trace       *tracer
-	red         *redactor // secret values to remove from server text
+	hc           *http.Client
+	auth         TokenSource
+	authServer   string // normalised, no trailing slash; "" if unknown
+	baseURI      string
+	accountBase  map[string]string // lower-case account id → base URI
+	userAgent    string
+	timeout      time.Duration
+	maxRetries   int
+	maxWait      time.Duration
+	burstLimit   int
+	maxUserPages int
+	now          func() time.Time
+	sleep        func(context.Context, time.Duration) error
+	trace        *tracer
+	red          *redactor // secret values to remove from server text
 
 	limitsMu sync.Mutex
 	limits   map[string]*accountLimit
@@ -116,16 +122,17 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("timeout %s: want a positive duration", opts.Timeout)
 	}
 	c := &Client{
-		auth:        opts.Auth,
-		accountBase: map[string]string{},
-		userAgent:   cmpOr(opts.UserAgent, defaultUserAgent),
-		timeout:     cmpOr(opts.Timeout, defaultTimeout),
-		maxRetries:  cmpOr(opts.MaxRetries, defaultMaxRetries),
-		maxWait:     cmpOr(opts.MaxRateLimitWait, defaultMaxWait),
-		burstLimit:  cmpOr(opts.BurstLimit, DemoBurstLimit),
-		now:         opts.Now,
-		sleep:       opts.Sleep,
-		limits:      map[string]*accountLimit{},
+		auth:         opts.Auth,
+		accountBase:  map[string]string{},
+		userAgent:    cmpOr(opts.UserAgent, defaultUserAgent),
+		timeout:      cmpOr(opts.Timeout, defaultTimeout),
+		maxRetries:   cmpOr(opts.MaxRetries, defaultMaxRetries),
+		maxWait:      cmpOr(opts.MaxRateLimitWait, defaultMaxWait),
+		burstLimit:   cmpOr(opts.BurstLimit, DemoBurstLimit),
+		maxUserPages: cmpOr(opts.MaxUserPages, defaultMaxUserPages),
+		now:          opts.Now,
+		sleep:        opts.Sleep,
+		limits:       map[string]*accountLimit{},
 	}
 	c.red = newRedactor()
 	if s, ok := opts.Auth.(interface{ secretRedactor() *redactor }); ok {

@@ -129,7 +129,10 @@ func (c *Client) DeleteConfiguration(ctx context.Context, accountID, connectID s
 }
 
 // ListUsers returns the users a configuration covers, reading every page
-// (count and start_position) until DocuSign has no more.
+// (count and start_position) until DocuSign has no more. Each user is
+// returned once, even when pages overlap. It fails, rather than page on,
+// when a page brings no user not seen before (the server repeats itself)
+// and after Options.MaxUserPages pages.
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listusers/
 func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]User, error) {
@@ -141,7 +144,8 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		return nil, errorf(err)
 	}
 	var users []User
-	for start := 0; ; {
+	seen := map[User]bool{}
+	for start, pages := 0, 1; ; pages++ {
 		// list_included_users asks for the users the configuration includes;
 		// what DocuSign answers without it is not documented.
 		q := url.Values{"count": {strconv.Itoa(usersPageSize)}, "start_position": {strconv.Itoa(start)}, "list_included_users": {"true"}}
@@ -149,11 +153,25 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		if err := c.call(ctx, http.MethodGet, accountID, path+"/users?"+q.Encode(), nil, &page); err != nil {
 			return nil, errorf(err)
 		}
-		users = append(users, page.Users...)
+		fresh := 0
+		for _, u := range page.Users {
+			if !seen[u] {
+				seen[u] = true
+				users = append(users, u)
+				fresh++
+			}
+		}
 		start += len(page.Users)
 		total := int(page.TotalSetSize)
-		if len(page.Users) == 0 || total > 0 && len(users) >= total || total == 0 && page.NextURI == "" {
+		switch {
+		case len(page.Users) == 0 || total > 0 && len(users) >= total || total == 0 && page.NextURI == "":
 			return users, nil
+		case fresh == 0:
+			return nil, errorf(fmt.Errorf("page %d (start_position %s) lists the same users again, so DocuSign would page forever; stopped after %d users of the %d it announces",
+				pages, q.Get("start_position"), len(users), total))
+		case pages >= c.maxUserPages:
+			return nil, errorf(fmt.Errorf("stopped after %d pages (%d users) although DocuSign announces %d (totalSetSize): connectsync reads at most %d pages per configuration, to spare the account's hourly API budget",
+				pages, len(users), total, c.maxUserPages))
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestRedirectsAreNotFollowed(t *testing.T) {
@@ -288,5 +289,70 @@ func TestShortSecretsAreNotRedacted(t *testing.T) {
 	// ordinary words. Four are redacted.
 	if err == nil || !strings.Contains(err.Error(), "abcdef "+redacted) {
 		t.Errorf("err = %v, want %q", err, "abcdef "+redacted)
+	}
+}
+
+func TestListUsersStopsWhenAPageRepeats(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	var calls atomic.Int32
+	// Whatever start_position asks, the same page, and a huge totalSetSize.
+	ts.mux.HandleFunc(connectURL+"/1/users", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeJSON(w, http.StatusOK, `{"users":[{"userId":"u0"},{"userId":"u1"}],"resultSetSize":"2","totalSetSize":"1000000","startPosition":"0","endPosition":"1","nextUri":"/next"}`)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := ts.client.ListUsers(ctx, testAccount, "1")
+	if err == nil || !strings.Contains(err.Error(), "same users again") {
+		t.Errorf("err = %v, want an error saying the page repeats", err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d requests, want 2 (the first page and its repeat)", n)
+	}
+}
+
+func TestListUsersCapsPages(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, func(o *Options) { o.MaxUserPages = 5 })
+	var calls atomic.Int32
+	// Every page is new, and the total keeps promising more.
+	ts.mux.HandleFunc(connectURL+"/1/users", func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"users":[{"userId":"u%d"}],"resultSetSize":"1","totalSetSize":"1000000"}`, n))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := ts.client.ListUsers(ctx, testAccount, "1")
+	if err == nil || !strings.Contains(err.Error(), "stopped after 5 pages") || !strings.Contains(err.Error(), "1000000") {
+		t.Errorf("err = %v, want an error naming the cap of 5 pages and DocuSign's total", err)
+	}
+	if n := calls.Load(); n != 5 {
+		t.Errorf("%d requests, want 5", n)
+	}
+}
+
+func TestListUsersSkipsUsersSeenOnAnEarlierPage(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	// The second page overlaps the first by one user (a user added between
+	// the calls shifts the list): still every user once.
+	ts.mux.HandleFunc(connectURL+"/1/users", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("start_position") == "0" {
+			writeJSON(w, http.StatusOK, `{"users":[{"userId":"a"},{"userId":"b"}],"totalSetSize":"3"}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"users":[{"userId":"b"},{"userId":"c"}],"totalSetSize":"3"}`)
+	})
+	users, err := ts.client.ListUsers(context.Background(), testAccount, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range users {
+		ids = append(ids, u.UserID)
+	}
+	if strings.Join(ids, ",") != "a,b,c" {
+		t.Errorf("users %v, want a,b,c", ids)
 	}
 }

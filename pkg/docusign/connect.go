@@ -144,7 +144,8 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		return nil, errorf(err)
 	}
 	var users []User
-	seen := map[User]bool{}
+	seen := map[string]bool{} // by userId
+
 	for start, pages := 0, 1; ; pages++ {
 		// list_included_users asks for the users the configuration includes;
 		// what DocuSign answers without it is not documented.
@@ -155,8 +156,12 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		}
 		fresh := 0
 		for _, u := range page.Users {
-			if !seen[u] {
-				seen[u] = true
+			key := u.UserID
+			if key == "" {
+				key = fmt.Sprintf("%+v", u)
+			}
+			if !seen[key] {
+				seen[key] = true
 				users = append(users, u)
 				fresh++
 			}

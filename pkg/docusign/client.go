@@ -510,6 +510,11 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 				return api
 			}
 			inv.Invalidate(res.token)
+			if r.method == http.MethodPost {
+				// A server may store a create and still refuse the token:
+				// the caller lists before it tries again (with a new token).
+				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
+			}
 			renewed = true
 			attempt-- // a renewed token is not a retry
 			continue
@@ -519,6 +524,14 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 				return err
 			}
 			delay = max(wait, backoff(rateLimitBackoff, attempt))
+			if r.method == http.MethodPost {
+				// Wait out the limit, then let the caller list before it
+				// tries again: a server may have stored the create anyway.
+				if err := c.wait(ctx, delay, "rate limited: "+firstLine(api)); err != nil {
+					return err
+				}
+				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
+			}
 		case api.Status >= 500:
 			if r.method == http.MethodPost {
 				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}

@@ -186,10 +186,11 @@ func (e *RedirectError) Error() string {
 }
 
 // OutcomeUnknownError reports a request that may or may not have taken effect:
-// a POST answered with a 5xx, or whose answer was lost to a timeout or a
-// dropped connection. The client never retries those, because a retried
-// create can make a duplicate; the caller should list the configurations and
-// look for the name before trying again.
+// a POST answered with a 5xx, a rate limit (after its wait) or a refused
+// token (after renewing it), answered 2xx without the new connectId, or whose
+// answer was lost to a timeout or a dropped connection. The client never
+// retries those, because a retried create can make a duplicate; the caller
+// should list the configurations and look for the name before trying again.
 type OutcomeUnknownError struct {
 	Method string // HTTP method, always POST today
 	Path   string // URL path of the request, secrets redacted

@@ -356,3 +356,73 @@ func TestListUsersSkipsUsersSeenOnAnEarlierPage(t *testing.T) {
 		t.Errorf("users %v, want a,b,c", ids)
 	}
 }
+
+// TestPOSTAnsweredIsNeverRetriedBlindly: a server may store a create and
+// still answer 429 or 401. The client never sends a POST again itself: it
+// waits for the limit (or renews the token) and reports an unknown outcome,
+// so that the caller lists the account before trying again.
+func TestPOSTAnsweredIsNeverRetriedBlindly(t *testing.T) {
+	t.Parallel()
+	retryAfter := func(status int, code string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "5")
+			writeError(w, status, code, "slow down")
+		}
+	}
+	tests := map[string]struct {
+		jwt       bool
+		answer    http.HandlerFunc
+		wantSleep time.Duration
+	}{
+		"429 burst":                   {answer: retryAfter(http.StatusTooManyRequests, "BURST_APIINVOCATION_LIMIT_EXCEEDED"), wantSleep: 5 * time.Second},
+		"429 without code":            {answer: retryAfter(http.StatusTooManyRequests, ""), wantSleep: 5 * time.Second},
+		"400 burst code":              {answer: retryAfter(http.StatusBadRequest, "BURST_APIINVOCATION_LIMIT_EXCEEDED"), wantSleep: 5 * time.Second},
+		"400 hourly, reset in 20 s":   {answer: hourlyLimit(testStart.Add(20 * time.Second)), wantSleep: 20 * time.Second},
+		"401, token renewable (JWT)":  {jwt: true, answer: status(http.StatusUnauthorized, "USER_AUTHENTICATION_FAILED")},
+		"401 code with 400 (JWT)":     {jwt: true, answer: status(http.StatusBadRequest, "AUTHORIZATION_INVALID_TOKEN")},
+		"503 (unchanged: as before)":  {answer: status(http.StatusServiceUnavailable, "")},
+		"dropped (unchanged: before)": {answer: nil},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mods []func(*Options)
+			if tt.jwt {
+				mods = append(mods, withJWT(t))
+			}
+			ts := setup(t, mods...)
+			if tt.jwt {
+				ts.mux.Handle("/oauth/token", &tokenEndpoint{t: t, clock: ts.clock})
+			}
+			var calls atomic.Int32
+			ts.mux.HandleFunc("POST "+connectURL, func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				if tt.answer == nil {
+					dropConnection(t, w)
+					return
+				}
+				tt.answer(w, r)
+			})
+			_, err := ts.client.CreateConfiguration(context.Background(), testAccount, Configuration{Name: "orders"})
+			if !IsOutcomeUnknown(err) {
+				t.Fatalf("err = %v, want IsOutcomeUnknown", err)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("%d POSTs, want 1: the client must not send a create again without a list first", n)
+			}
+			if got := ts.clock.Slept(); got < tt.wantSleep {
+				t.Errorf("slept %s, want at least %s before reporting", got, tt.wantSleep)
+			}
+		})
+	}
+}
+
+func TestPOSTWithStaticToken401IsAnAuthError(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	ts.mux.HandleFunc("POST "+connectURL, status(http.StatusUnauthorized, "USER_AUTHENTICATION_FAILED"))
+	_, err := ts.client.CreateConfiguration(context.Background(), testAccount, Configuration{Name: "orders"})
+	if !IsAuth(err) || IsOutcomeUnknown(err) {
+		t.Errorf("err = %v, want an auth error: a token that cannot be renewed will not work on a retry", err)
+	}
+}

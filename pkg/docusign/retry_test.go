@@ -138,31 +138,6 @@ func TestPOSTNotRetriedWhenOutcomeUnknown(t *testing.T) {
 	}
 }
 
-func TestPOSTRetriedWhenRateLimited(t *testing.T) {
-	t.Parallel()
-	tests := map[string]http.HandlerFunc{
-		"429":               status(429, "BURST_APIINVOCATION_LIMIT_EXCEEDED"),
-		"429 without code":  status(429, ""),
-		"400 burst code":    status(400, "BURST_APIINVOCATION_LIMIT_EXCEEDED"),
-		"400 hourly, reset": hourlyLimit(testStart.Add(20 * time.Second)),
-	}
-	for name, failure := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ts := setup(t)
-			var calls atomic.Int32
-			ts.mux.HandleFunc(connectURL, failThen(&calls, okFile(t, http.StatusCreated, "connect-create.json"), failure))
-			got, err := ts.client.CreateConfiguration(context.Background(), testAccount, Configuration{Name: "orders"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.ConnectID != "22210641" || calls.Load() != 2 {
-				t.Errorf("connectId %q after %d calls, want 22210641 after 2", got.ConnectID, calls.Load())
-			}
-		})
-	}
-}
-
 func TestPOSTRetriedWhenNeverSent(t *testing.T) {
 	t.Parallel()
 	// A port nothing listens on: the connection is refused, nothing is sent.

@@ -85,6 +85,9 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 	if _, set := env.LookupEnv("NO_COLOR"); set {
 		o.NoColor = true
 	}
+	if o.HTTPTimeout <= 0 {
+		return o, usageError(fmt.Sprintf("--http-timeout must be positive, e.g. 30s or 5m (got %s)", o.HTTPTimeout))
+	}
 	if c.IsSet(flagConcurrency) && o.Concurrency < 1 {
 		return o, usageError("--concurrency must be at least 1")
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -80,6 +81,12 @@ type Options struct {
 	// hourly budget. Zero means 200 (20,000 users).
 	MaxUserPages int
 
+	// Notice receives one-line messages a person should see without
+	// --debug: a wait for a rate limit of a second or more ("account X:
+	// waiting 30 s for DocuSign's burst limit"). It may be called from
+	// several goroutines at once; nil means none.
+	Notice func(message string)
+
 	// Now and Sleep replace the clock, for tests; nil means the real ones.
 	// Sleep must return early with ctx.Err() when ctx is done.
 	Now   func() time.Time
@@ -103,6 +110,7 @@ type Client struct {
 	now          func() time.Time
 	sleep        func(context.Context, time.Duration) error
 	trace        *tracer
+	notice       func(string)
 	red          *redactor // secret values to remove from server text
 
 	limitsMu sync.Mutex
@@ -132,6 +140,7 @@ func New(opts Options) (*Client, error) {
 		maxUserPages: cmpOr(opts.MaxUserPages, defaultMaxUserPages),
 		now:          opts.Now,
 		sleep:        opts.Sleep,
+		notice:       opts.Notice,
 		limits:       map[string]*accountLimit{},
 	}
 	c.red = newRedactor()
@@ -462,11 +471,14 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			return fmt.Errorf("giving up after %d attempts: %w", attempt-1, lastErr)
 		}
 		if lim != nil {
-			wait, err := lim.reserve(r.account, c.now(), c.maxWait)
+			res, err := lim.reserve(r.account, c.now(), c.maxWait)
 			if err != nil {
 				return err
 			}
-			if err := c.wait(ctx, wait, "rate limit of account "+r.account); err != nil {
+			if res.stoppedPacing {
+				c.notify("account %s: DocuSign's burst-limit headers keep saying the budget is spent; no longer waiting on their word (429 answers are still waited for)", r.account)
+			}
+			if err := c.rateWait(ctx, r.account, res.wait, res.hourly); err != nil {
 				return err
 			}
 		}
@@ -484,7 +496,10 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			}
 			return res.err
 		}
-		var delay time.Duration
+		var (
+			delay               time.Duration
+			rateLimited, hourly bool // delay is a wait for a rate limit
+		)
 		switch api := res.api; {
 		case res.final:
 			return res.err
@@ -519,15 +534,15 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			attempt-- // a renewed token is not a retry
 			continue
 		case api.rateLimited():
-			wait, err := c.rateLimitWait(r.account, res.resp, api)
+			wait, isHourly, err := c.rateLimitWait(r.account, res.resp, api)
 			if err != nil {
 				return err
 			}
-			delay = max(wait, backoff(rateLimitBackoff, attempt))
+			delay, rateLimited, hourly = max(wait, backoff(rateLimitBackoff, attempt)), true, isHourly
 			if r.method == http.MethodPost {
 				// Wait out the limit, then let the caller list before it
 				// tries again: a server may have stored the create anyway.
-				if err := c.wait(ctx, delay, "rate limited: "+firstLine(api)); err != nil {
+				if err := c.rateWait(ctx, r.account, delay, hourly); err != nil {
 					return err
 				}
 				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
@@ -546,7 +561,12 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		if attempt > c.maxRetries {
 			continue // report without waiting
 		}
-		if err := c.wait(ctx, delay, fmt.Sprintf("attempt %d failed: %s", attempt, firstLine(res.err))); err != nil {
+		if rateLimited {
+			err = c.rateWait(ctx, r.account, delay, hourly)
+		} else {
+			err = c.wait(ctx, delay, fmt.Sprintf("attempt %d failed: %s", attempt, firstLine(res.err)))
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -617,9 +637,10 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 	return res
 }
 
-// rateLimitWait says how long to wait after a rate-limited answer, or
-// returns *RateLimitError when that is longer than the client waits.
-func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIError) (time.Duration, error) {
+// rateLimitWait says how long to wait after a rate-limited answer, and
+// whether for the hourly budget, or returns *RateLimitError when that is
+// longer than the client waits.
+func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIError) (time.Duration, bool, error) {
 	now := c.now()
 	var wait time.Duration
 	var reset time.Time
@@ -635,9 +656,29 @@ func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIErro
 		wait, reset = ra, now.Add(ra)
 	}
 	if wait > c.maxWait {
-		return 0, &RateLimitError{AccountID: account, Reset: reset, Wait: wait, MaxWait: c.maxWait, Err: api}
+		return 0, false, &RateLimitError{AccountID: account, Reset: reset, Wait: wait, MaxWait: c.maxWait, Err: api}
 	}
-	return wait, nil
+	return wait, !reset.IsZero() && wait > 0 && (isHourlyLimitCode(api.ErrorCode) || h.hasRemaining && h.remaining <= 0), nil
+}
+
+// rateWait waits d for an account's rate limit, announcing (Options.Notice)
+// a wait of a second or more.
+func (c *Client) rateWait(ctx context.Context, account string, d time.Duration, hourly bool) error {
+	what := "DocuSign's burst limit"
+	if hourly {
+		what = "DocuSign's hourly API limit to reset"
+	}
+	if d >= time.Second {
+		c.notify("account %s: waiting %d s for %s", account, int(math.Ceil(d.Seconds())), what)
+	}
+	return c.wait(ctx, d, fmt.Sprintf("%s of account %s", what, account))
+}
+
+// notify sends a message to Options.Notice, if set.
+func (c *Client) notify(format string, args ...any) {
+	if c.notice != nil {
+		c.notice(fmt.Sprintf(format, args...))
+	}
 }
 
 // wait sleeps for d unless ctx ends first, tracing why.

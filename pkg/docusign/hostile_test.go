@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -424,5 +425,133 @@ func TestPOSTWithStaticToken401IsAnAuthError(t *testing.T) {
 	_, err := ts.client.CreateConfiguration(context.Background(), testAccount, Configuration{Name: "orders"})
 	if !IsAuth(err) || IsOutcomeUnknown(err) {
 		t.Errorf("err = %v, want an auth error: a token that cannot be renewed will not work on a retry", err)
+	}
+}
+
+// deadlineRecorder is a transport that records the deadline each request
+// carries: the client's timeout, whichever way it is imposed.
+type deadlineRecorder struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	left map[string]time.Duration // by path: time left when sent
+}
+
+func (d *deadlineRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if dl, ok := req.Context().Deadline(); ok {
+		d.mu.Lock()
+		d.left[req.URL.Path] = time.Until(dl)
+		d.mu.Unlock()
+	}
+	return d.base.RoundTrip(req)
+}
+
+// TestTimeoutGovernsEachAttempt: --http-timeout 5m must give an attempt five
+// minutes; the default HTTP client used to cut it at 2, and the JWT grant at 30 s.
+func TestTimeoutGovernsEachAttempt(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.Handle("/oauth/token", &tokenEndpoint{t: t, clock: &fakeClock{now: time.Now()}})
+	mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, `{"configurations":[]}`) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	cfg := JWTConfig{IntegrationKey: testIntegrationKey, UserID: testUserID, PrivateKeyPEM: pkcs1PEM(), AuthServer: srv.URL}
+	ts, err := cfg.TokenSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Timeout: 5 * time.Minute}) // the default HTTP client
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &deadlineRecorder{base: c.hc.Transport, left: map[string]time.Duration{}}
+	c.hc.Transport = rec
+	if _, err := c.ListConfigurations(context.Background(), testAccount); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/oauth/token", connectURL} {
+		if left := rec.left[path]; left < 4*time.Minute {
+			t.Errorf("%s was sent with %s left, want about 5m (Options.Timeout)", path, left.Round(time.Second))
+		}
+	}
+}
+
+func TestNegativeTimeoutRefused(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Options{Auth: StaticToken("x"), Timeout: -time.Second}); err == nil || !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("err = %v, want a negative timeout refused", err)
+	}
+}
+
+// TestBurstHeadersCannotStallEveryCall: a server that says after every call
+// that the burst budget is spent (or that the limit is 1) must not make the
+// client wait a window per call without end. Pacing on those headers is
+// bounded (MaxRateLimitWait in all, per account) and announced.
+func TestBurstHeadersCannotStallEveryCall(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ limit, remaining string }{
+		"remaining 0":          {"200", "0"},
+		"remaining 1":          {"200", "1"},
+		"limit 1, remaining 0": {"1", "0"},
+		"limit 0, remaining 1": {"0", "1"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var notices []string
+			var mu sync.Mutex
+			ts := setup(t, func(o *Options) {
+				o.Notice = func(msg string) { mu.Lock(); notices = append(notices, msg); mu.Unlock() }
+			})
+			ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-BurstLimit-Limit", tt.limit)
+				w.Header().Set("X-BurstLimit-Remaining", tt.remaining)
+				writeJSON(w, http.StatusOK, `{"configurations":[]}`)
+			})
+			for range 10 {
+				if _, err := ts.client.ListConfigurations(context.Background(), testAccount); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := ts.clock.Slept(); got > defaultMaxWait+time.Second {
+				t.Errorf("10 calls waited %s in all, want at most %s", got, defaultMaxWait)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			all := strings.Join(notices, "\n")
+			if !strings.Contains(all, "waiting 30 s for DocuSign's burst limit") || !strings.Contains(all, "no longer") {
+				t.Errorf("notices %q, want the waits and the end of pacing announced", notices)
+			}
+		})
+	}
+}
+
+func TestRateLimitWaitsAreAnnounced(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		answer http.HandlerFunc
+		want   string
+	}{
+		"429 with Retry-After": {func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			writeError(w, http.StatusTooManyRequests, "BURST_APIINVOCATION_LIMIT_EXCEEDED", "slow down")
+		}, "account " + testAccount + ": waiting 30 s for DocuSign's burst limit"},
+		"hourly, reset in 20 s": {hourlyLimit(testStart.Add(20 * time.Second)), "account " + testAccount + ": waiting 20 s for DocuSign's hourly API limit"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var notices []string
+			ts := setup(t, func(o *Options) { o.Notice = func(msg string) { notices = append(notices, msg) } })
+			var calls atomic.Int32
+			ts.mux.HandleFunc(connectURL, failThen(&calls, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusOK, `{"configurations":[]}`)
+			}, tt.answer))
+			if _, err := ts.client.ListConfigurations(context.Background(), testAccount); err != nil {
+				t.Fatal(err)
+			}
+			if len(notices) != 1 || !strings.HasPrefix(notices[0], tt.want) {
+				t.Errorf("notices %q, want one starting %q", notices, tt.want)
+			}
+		})
 	}
 }

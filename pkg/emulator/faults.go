@@ -79,6 +79,9 @@ type FaultRule struct {
 	// Echo makes a Fail answer's message quote the request: its body and
 	// its bearer token.
 	Echo bool
+	// RetryAfter, when set, adds a Retry-After header (whole seconds) to a
+	// Fail answer, as a gateway in front of DocuSign may send.
+	RetryAfter time.Duration
 	// Location is where FaultRedirect points; empty means the request's own
 	// URL (a client that follows it turns a POST into a GET that succeeds).
 	Location string

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -275,6 +276,9 @@ func (e *Emulator) instrument(limited bool, h http.Handler) http.Handler {
 			err := fault.answer()
 			if echoed != "" {
 				err.Message = echoed
+			}
+			if fault.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(fault.RetryAfter.Seconds())))
 			}
 			writeJSON(w, err.Status, err)
 		}

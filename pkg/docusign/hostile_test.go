@@ -29,14 +29,12 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 				var redirected, followed atomic.Int32
 				// Every Connect route redirects to /elsewhere, which answers
 				// like a list: a client that follows the redirect sees a 200.
-				ts.mux.HandleFunc(connectURL+"/", func(w http.ResponseWriter, r *http.Request) {
+				redirect := func(w http.ResponseWriter, r *http.Request) {
 					redirected.Add(1)
 					http.Redirect(w, r, ts.url+"/elsewhere", status)
-				})
-				ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {
-					redirected.Add(1)
-					http.Redirect(w, r, ts.url+"/elsewhere", status)
-				})
+				}
+				ts.mux.HandleFunc(connectURL, redirect)
+				ts.mux.HandleFunc(connectURL+"/", redirect)
 				ts.mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) {
 					followed.Add(1)
 					serveFile(t, w, http.StatusOK, "connect-list.json")

@@ -461,3 +461,25 @@ func SuggestAlias(name, accountID string, taken func(alias string) bool) string 
 	}
 	return alias
 }
+
+// Unexpressible says why the file format cannot express a live
+// configuration connectsync may manage, or "" when it can: export would
+// leave it out, so prune must not delete it either (a file could not have
+// declared it, so its absence from the files says nothing).
+func Unexpressible(c Connect) string {
+	if !c.Managed() {
+		return ""
+	}
+	c.Account = "probe"
+	e := exporter{accounts: []Account{{Alias: c.Account, AccountID: "00000000-0000-4000-8000-000000000000"}},
+		skip: map[string]string{}, pinned: map[string]bool{}}
+	e.pick([]Connect{c})
+	data, err := e.render()
+	if err != nil {
+		return err.Error()
+	}
+	for _, why := range e.refused(data) {
+		return why
+	}
+	return ""
+}

@@ -16,8 +16,9 @@ type LoadOptions struct {
 	// LookupEnv resolves ${env.NAME}; default os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
 	// SecretsOptional turns an unset ${env.…} in a secret field into a
-	// warning, for validate: the value does not matter to the checks, and a
-	// pull request from a fork has no secrets.
+	// warning, for every command but apply: only apply sends secrets, and a
+	// job should not be given secrets it does not need (a pull request from
+	// a fork has none).
 	SecretsOptional bool
 }
 
@@ -86,7 +87,7 @@ func (l *loader) expand(paths []string) []string {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			hint := "pass the file with -f PATH"
+			hint := "check the path (files are given with -f or as arguments)"
 			if p == DefaultFile {
 				hint = "create connectsync.yaml (see examples/quickstart.yaml) or pass -f PATH"
 			}
@@ -416,7 +417,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		}
 		s, err := interpolate(n.Value, lk)
 		if err != nil {
-			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; plan and apply will need it", err.msg)
+			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; apply will need it", err.msg)
 		}
 		return s
 	}

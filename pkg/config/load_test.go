@@ -295,7 +295,7 @@ func TestAliasBomb(t *testing.T) {
 func TestSecretsOptional(t *testing.T) {
 	t.Parallel()
 	_, ds := Load([]string{writeFile(t, t.TempDir(), "c.yaml", header+good+"    password: ${env.NOPE}\n")}, LoadOptions{LookupEnv: testEnv, SecretsOptional: true})
-	if ds.HasErrors() || len(ds) != 1 || !strings.Contains(ds[0].Error(), "environment variable NOPE is not set (or is empty); plan and apply will need it") {
+	if ds.HasErrors() || len(ds) != 1 || !strings.Contains(ds[0].Error(), "environment variable NOPE is not set (or is empty); apply will need it") {
 		t.Fatalf("got:\n%s", ds.Error())
 	}
 }

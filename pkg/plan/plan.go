@@ -22,6 +22,9 @@ const (
 // Plan is the changes for every selected account.
 type Plan struct {
 	Accounts []Account `json:"accounts"`
+	// Names, when set (--name), limits the plan to those configurations:
+	// the others are not compared, listed or pruned.
+	Names []string `json:"-"`
 }
 
 // Account is the part of a plan for one account.
@@ -38,6 +41,14 @@ type Account struct {
 	// Ignored are live configurations connectsync never touches: other types
 	// (Salesforce, eOriginal, …) and integrator-managed ones.
 	Ignored []Existing `json:"ignored"`
+	// Ambiguous are live configurations that share a name the files declare
+	// without saying which one they mean (no connectId pin). They are never
+	// matched, pruned or counted as unmanaged; the account has an error.
+	Ambiguous []Existing `json:"ambiguous,omitempty"`
+	// HeldBack are live configurations prune would delete but may not:
+	// the file format could not express them, so they cannot be told from
+	// what a user meant to keep (the account has an error).
+	HeldBack []Existing `json:"held_back,omitempty"`
 	// MassDelete is set when the plan deletes so much of the account that
 	// apply refuses it without --allow-mass-delete (SPEC §5).
 	MassDelete string `json:"mass_delete,omitempty"`
@@ -97,6 +108,7 @@ type Summary struct {
 	NoOp      int `json:"no_op"`
 	Unmanaged int `json:"unmanaged"`
 	Ignored   int `json:"ignored"`
+	Ambiguous int `json:"ambiguous"`
 	Errors    int `json:"errors"`
 }
 
@@ -111,6 +123,7 @@ func (p *Plan) Summary() Summary {
 		s.NoOp += as.NoOp
 		s.Unmanaged += as.Unmanaged
 		s.Ignored += as.Ignored
+		s.Ambiguous += as.Ambiguous
 		s.Errors += as.Errors
 	}
 	return s
@@ -118,7 +131,7 @@ func (p *Plan) Summary() Summary {
 
 // Summary counts one account's changes.
 func (a *Account) Summary() Summary {
-	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Errors: len(a.Errors)}
+	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Ambiguous: len(a.Ambiguous), Errors: len(a.Errors)}
 	for _, c := range a.Changes {
 		switch c.Action {
 		case Create:

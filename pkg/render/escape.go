@@ -104,10 +104,14 @@ func codeLine(s string) string {
 // writeJSON writes v as indented JSON with every rune unsafeRune names
 // escaped as \uXXXX. Outside strings JSON has no such runes, so the
 // document means the same.
-func writeJSON(w io.Writer, v any) error {
+func writeJSON(w io.Writer, v any) error { return encodeJSON(w, v, true) }
+
+// encodeJSON is writeJSON with HTML escaping (<, >, & as \u003c…) on or off.
+func encodeJSON(w io.Writer, v any, escapeHTML bool) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}

@@ -12,6 +12,9 @@ import (
 // "+ create", "~ update" (field: old → new), "- delete", then the
 // configurations left alone, then a summary line.
 func PlanText(w io.Writer, p *plan.Plan, o Options) {
+	if note := partialNote(p); note != "" {
+		fmt.Fprintf(w, "%s %s\n\n", o.paint(ansiYellow, "note:"), Terminal(note))
+	}
 	for _, a := range p.Accounts {
 		accountText(w, a, o)
 	}
@@ -39,8 +42,14 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), Terminal(c.Name), Terminal(writeOnlyNote(c)))
 		}
 	}
-	if len(a.Unmanaged)+len(a.Ignored) > 0 {
+	if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.HeldBack) > 0 {
 		fmt.Fprintln(w)
+	}
+	for _, x := range a.Ambiguous {
+		fmt.Fprintf(w, "  %s %s (connectId %s): %s; left alone (never pruned)\n", o.paint(ansiYellow, "ambiguous"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
+	}
+	for _, x := range a.HeldBack {
+		fmt.Fprintf(w, "  %s %s (connectId %s): prune may not delete it: the file format cannot express it (%s)\n", o.paint(ansiYellow, "held back"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
 	}
 	for _, u := range a.Unmanaged {
 		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), Terminal(u.Name), Terminal(u.ConnectID))
@@ -138,6 +147,9 @@ func summaryLine(s plan.Summary) string {
 	if s.Ignored > 0 {
 		extra = append(extra, fmt.Sprintf("%d ignored", s.Ignored))
 	}
+	if s.Ambiguous > 0 {
+		extra = append(extra, fmt.Sprintf("%d ambiguous", s.Ambiguous))
+	}
 	if s.Errors > 0 {
 		extra = append(extra, plural(s.Errors, "error"))
 	}
@@ -145,6 +157,14 @@ func summaryLine(s plan.Summary) string {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
+}
+
+// partialNote says that a plan limited with --name leaves the rest alone.
+func partialNote(p *plan.Plan) string {
+	if len(p.Names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("partial plan (--name %s): no other configuration is compared, listed or pruned", strings.Join(p.Names, ", "))
 }
 
 // writeOnlyNote explains the write-only fields of an unchanged configuration:

@@ -87,7 +87,7 @@ func apiFlags() []cli.Flag {
 		&cli.IntFlag{Name: flagConcurrency, Value: 8, Usage: "accounts in flight at once"},
 		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "say more about what happens"},
 		&cli.BoolFlag{Name: flagDebug, Usage: "trace every HTTP call to stderr (tokens and secrets redacted)"},
-		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt after this long (it is retried; a create is checked first)"},
+		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt (getting a token included) after this long; must be positive (it is retried; a create is checked first)"},
 	}
 }
 

@@ -158,7 +158,7 @@ func TestRules(t *testing.T) {
 		"no version": {body: strings.Replace(header, "version: 1\n", "", 1) + good,
 			want: []string{`1:1 error: missing required key "version"; add version: …`}},
 		"invalid YAML": {body: header + "  - name: [unclosed\n",
-			want: []string{"6:1 error: invalid YAML at or after this line: did not find expected ',' or ']'"}},
+			want: []string{"7:11 error: invalid YAML: this list ([) is never closed; close it with ] on the same line"}},
 		"bad accountId": {body: strings.Replace(header, "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f", "acme", 1) + good,
 			want: []string{`4:16 error: accountId "acme" is neither a GUID nor an account number`}},
 		"the same account in another letter case": {body: strings.Replace(header, "    vars: { hooks: https://hooks.acme.com }\n", "    vars: { hooks: https://hooks.acme.com }\n  - { alias: again, accountId: 8F3C1B9E-2D4A-4B6C-9E8F-1A2B3C4D5E6F }\n", 1) + good,

@@ -55,7 +55,7 @@ func TestSyntaxErrorsAtTheirPlace(t *testing.T) {
 func TestSyntaxScanAcceptsValidYAML(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
-		"multi-line flow": "a:\n  events: [x,\n    y]\n  b: 1\n",
+		"multi-line flow":  "a:\n  events: [x,\n    y]\n  b: 1\n",
 		"multi-line quote": "a: \"one\n  two\"\nb: 1\n",
 		"block scalar":     "a: |\n  text: with colon\n    deeper\nb: 1\n",
 		"list of maps":     "list:\n  - name: x\n    url: y\n  - name: z\n",

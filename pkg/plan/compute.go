@@ -122,16 +122,19 @@ func computeAccount(in AccountInput, opts Options) Account {
 		if _, ok := claimed[l.ConnectID]; ok || ambiguous[l.ConnectID] || partial {
 			continue
 		}
-		if !prune {
-			a.Unmanaged = append(a.Unmanaged, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: "not in the files"})
+		// A configuration the file format cannot express could not have
+		// been declared, so that it is not in the files says nothing: it is
+		// left alone, and prune may not delete it.
+		if why := config.Unexpressible(l); why != "" {
+			a.Unexpressible = append(a.Unexpressible, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: why})
+			if prune {
+				a.Errors = append(a.Errors, fmt.Sprintf("prune would delete %q (connectId %s), which the file format cannot express (%s); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: %q and state: absent",
+					l.Name, l.ConnectID, why, l.ConnectID))
+			}
 			continue
 		}
-		// Prune deletes only what the file format could have declared: a
-		// configuration it cannot express may be one nobody could keep.
-		if why := config.Unexpressible(l); why != "" {
-			a.HeldBack = append(a.HeldBack, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: why})
-			a.Errors = append(a.Errors, fmt.Sprintf("prune would delete %q (connectId %s), which the file format cannot express (%s); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: %q and state: absent",
-				l.Name, l.ConnectID, why, l.ConnectID))
+		if !prune {
+			a.Unmanaged = append(a.Unmanaged, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: "not in the files"})
 			continue
 		}
 		a.Changes = append(a.Changes, Change{Action: Delete, Name: l.Name, Account: in.Account.Alias, ConnectID: l.ConnectID,
@@ -141,7 +144,7 @@ func computeAccount(in AccountInput, opts Options) Account {
 	slices.SortStableFunc(a.Changes, func(x, y Change) int {
 		return cmp.Or(cmp.Compare(actionOrder(x.Action), actionOrder(y.Action)), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
 	})
-	for _, list := range [][]Existing{a.Unmanaged, a.Ignored, a.Ambiguous, a.HeldBack} {
+	for _, list := range [][]Existing{a.Unmanaged, a.Ignored, a.Ambiguous, a.Unexpressible} {
 		slices.SortFunc(list, func(x, y Existing) int {
 			return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
 		})
@@ -346,7 +349,11 @@ func diffFields(d, live config.Connect) []FieldChange {
 			continue
 		}
 		if !equal(f.Name, f, v, lv, has) {
-			out = append(out, FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)})
+			fc := FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)}
+			if f.Kind == config.KindSet && has && slices.Equal(foldedSet(v), foldedSet(lv)) {
+				fc.Note = "letter case only: DocuSign stores what it is sent, and its docs ask for sentence case (lower-case events may never fire)"
+			}
+			out = append(out, fc)
 		}
 	}
 	return out
@@ -373,8 +380,11 @@ func equal(name string, f config.Field, desired, live any, has bool) bool {
 	case config.KindString:
 		ds, _ := desired.(string)
 		ls, _ := live.(string)
-		if name == "eventData.version" { // DocuSign reports its default, legacy, as ""
-			ds, ls = legacyAsEmpty(ds), legacyAsEmpty(ls)
+		switch name {
+		case "eventData.version": // DocuSign reports its default, legacy, as "", and reads any letter case
+			return strings.EqualFold(legacyAsEmpty(ds), legacyAsEmpty(ls))
+		case "deliveryMode": // DocuSign reports its default, aggregate, as ""
+			return strings.EqualFold(aggregateAsEmpty(ds), aggregateAsEmpty(ls))
 		}
 		if f.FoldCase {
 			return strings.EqualFold(ds, ls)
@@ -391,7 +401,14 @@ func equal(name string, f config.Field, desired, live any, has bool) bool {
 }
 
 func legacyAsEmpty(s string) string {
-	if s == "legacy" {
+	if strings.EqualFold(s, "legacy") {
+		return ""
+	}
+	return s
+}
+
+func aggregateAsEmpty(s string) string {
+	if strings.EqualFold(s, "aggregate") {
 		return ""
 	}
 	return s
@@ -411,6 +428,18 @@ func isEmpty(v any) bool {
 		return len(t) == 0
 	}
 	return false
+}
+
+// foldedSet is a set's values in lower case, sorted, for telling a change
+// of letter case from a change of values.
+func foldedSet(v any) []string {
+	list, _ := v.([]string)
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToLower(s)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func sortedSet(v any) []string {

@@ -101,8 +101,8 @@ func brief(p *Plan) []string {
 		for _, x := range a.Ambiguous {
 			out = append(out, "ambiguous "+x.Name+" #"+x.ConnectID)
 		}
-		for _, x := range a.HeldBack {
-			out = append(out, "held-back "+x.Name+" #"+x.ConnectID)
+		for _, x := range a.Unexpressible {
+			out = append(out, "unexpressible "+x.Name+" #"+x.ConnectID)
 		}
 		for _, e := range a.Errors {
 			out = append(out, "error "+e)
@@ -222,6 +222,22 @@ func TestCompute(t *testing.T) {
 		},
 		// Issue 11 item 10 and issue 10 item 3: two live configurations of a
 		// name the files declare are neither "unmanaged" nor pruned.
+		// DocuSign reports its defaults as "" and reads any letter case.
+		"deliveryMode aggregate equals DocuSign's empty default": {
+			desired: []config.Connect{desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": map[string]any{"version": "LEGACY"},
+				"events": nil, "envelopeEvents": []string{"Completed"}})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "agg", `{"deliveryMode": "", "eventData": {"version": "", "includeData": []}, "events": null, "envelopeEvents": ["Completed"]}`)}
+			},
+			want: []string{"no-op agg #1"},
+		},
+		"letter case of events is a change, with its reason": {
+			desired: []config.Connect{desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": nil, "events": nil, "envelopeEvents": []string{"Sent", "Completed"}})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "agg", `{"deliveryMode": "", "eventData": {"version": ""}, "events": null, "envelopeEvents": ["sent", "completed"]}`)}
+			},
+			want: []string{"update agg #1 [envelopeEvents]"},
+		},
 		"prune never deletes configurations of an ambiguous name": {
 			desired: []config.Connect{desired("orders", nil)},
 			live: func(t *testing.T) []config.Connect {
@@ -238,7 +254,7 @@ func TestCompute(t *testing.T) {
 				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "future", `{"events": ["envelope-teleported"]}`)}
 			},
 			prune: true,
-			want: []string{"no-op orders #1", "held-back future #2",
+			want: []string{"no-op orders #1", "unexpressible future #2",
 				`error prune would delete "future" (connectId 2), which the file format cannot express (unknown event "envelope-teleported"; did you mean "envelope-deleted"?); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: "2" and state: absent`},
 		},
 		"--name limits the plan and turns prune off": {
@@ -415,5 +431,23 @@ func TestFingerprintNamesTheAccount(t *testing.T) {
 	t.Parallel()
 	if Fingerprint("11111111-2222-4333-8444-555555555555", nil) == Fingerprint("22222222-2222-4333-8444-555555555555", nil) {
 		t.Error("two empty accounts have the same fingerprint")
+	}
+}
+
+// TestLetterCaseNote: an update that only changes the letter case of
+// events says so, so a reviewer knows why "sent" → "Sent" matters.
+func TestLetterCaseNote(t *testing.T) {
+	t.Parallel()
+	d := desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": nil, "events": nil, "envelopeEvents": []string{"Sent", "Completed"}})
+	l := live(t, "1", "agg", `{"deliveryMode": "", "events": null, "envelopeEvents": ["sent", "completed"]}`)
+	p := Compute([]AccountInput{{Account: config.Account{Alias: "prod"}, Desired: []config.Connect{d}, Live: []config.Connect{l}}}, Options{})
+	fields := p.Accounts[0].Changes[0].Fields
+	if len(fields) != 1 || !strings.HasPrefix(fields[0].Note, "letter case only") {
+		t.Fatalf("fields: %+v", fields)
+	}
+	d.Fields["envelopeEvents"] = []string{"Sent", "Voided"}
+	p = Compute([]AccountInput{{Account: config.Account{Alias: "prod"}, Desired: []config.Connect{d}, Live: []config.Connect{l}}}, Options{})
+	if f := p.Accounts[0].Changes[0].Fields[0]; f.Note != "" {
+		t.Fatalf("a change of values is not a letter-case change: %+v", f)
 	}
 }

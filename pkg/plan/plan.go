@@ -45,10 +45,11 @@ type Account struct {
 	// without saying which one they mean (no connectId pin). They are never
 	// matched, pruned or counted as unmanaged; the account has an error.
 	Ambiguous []Existing `json:"ambiguous,omitempty"`
-	// HeldBack are live configurations prune would delete but may not:
-	// the file format could not express them, so they cannot be told from
-	// what a user meant to keep (the account has an error).
-	HeldBack []Existing `json:"held_back,omitempty"`
+	// Unexpressible are live configurations the file format cannot express
+	// (export leaves them out): the files could not have declared them, so
+	// they are never pruned; a plan with prune that would delete one stops
+	// the account with an error instead.
+	Unexpressible []Existing `json:"unexpressible,omitempty"`
 	// MassDelete is set when the plan deletes so much of the account that
 	// apply refuses it without --allow-mass-delete (SPEC §5).
 	MassDelete string `json:"mass_delete,omitempty"`
@@ -90,6 +91,9 @@ type FieldChange struct {
 	// WriteOnly fields are not returned by the API, so they cannot be
 	// compared; they are sent with every create and update.
 	WriteOnly bool `json:"write_only,omitempty"`
+	// Note says why a change is worth making when the values look alike,
+	// e.g. that only the letter case of events differs.
+	Note string `json:"note,omitempty"`
 }
 
 // Existing is a live configuration the plan leaves alone.
@@ -109,7 +113,10 @@ type Summary struct {
 	Unmanaged int `json:"unmanaged"`
 	Ignored   int `json:"ignored"`
 	Ambiguous int `json:"ambiguous"`
-	Errors    int `json:"errors"`
+	// Unexpressible counts live configurations the file format cannot
+	// express, left alone.
+	Unexpressible int `json:"unexpressible"`
+	Errors        int `json:"errors"`
 }
 
 // Summary counts the changes of every account.
@@ -124,6 +131,7 @@ func (p *Plan) Summary() Summary {
 		s.Unmanaged += as.Unmanaged
 		s.Ignored += as.Ignored
 		s.Ambiguous += as.Ambiguous
+		s.Unexpressible += as.Unexpressible
 		s.Errors += as.Errors
 	}
 	return s
@@ -131,7 +139,7 @@ func (p *Plan) Summary() Summary {
 
 // Summary counts one account's changes.
 func (a *Account) Summary() Summary {
-	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Ambiguous: len(a.Ambiguous), Errors: len(a.Errors)}
+	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Ambiguous: len(a.Ambiguous), Unexpressible: len(a.Unexpressible), Errors: len(a.Errors)}
 	for _, c := range a.Changes {
 		switch c.Action {
 		case Create:

@@ -38,13 +38,15 @@ func hostilePlan() *plan.Plan {
 			}},
 			{Action: plan.Update, Name: forge, Account: "acme", ConnectID: bidi, RenamedFrom: html, Fields: []plan.FieldChange{
 				{Field: "name", Before: html, After: forge},
-				{Field: "urlToPublishTo", Before: "https://hooks.example.com/listener/" + osc, After: "https://hooks.example.com/listener/" + forge},
+				{Field: "urlToPublishTo", Before: "https://hooks.example.com/listener/" + osc, After: "https://hooks.example.com/listener/" + forge, Note: "case " + forge},
 			}},
 			{Action: plan.Delete, Name: html, Account: "acme", ConnectID: osc, Reason: "not in the files (prune)"},
 			{Action: plan.NoOp, Name: bidi, Account: "acme", ConnectID: "4"},
 		},
-		Unmanaged: []plan.Existing{{Name: forge, ConnectID: html, Type: "custom"}},
-		Ignored:   []plan.Existing{{Name: osc, ConnectID: "9", Type: "salesforce", Reason: "salesforce: " + bidi}},
+		Unmanaged:     []plan.Existing{{Name: forge, ConnectID: html, Type: "custom"}},
+		Ignored:       []plan.Existing{{Name: osc, ConnectID: "9", Type: "salesforce", Reason: "salesforce: " + bidi}},
+		Ambiguous:     []plan.Existing{{Name: html, ConnectID: forge, Type: "custom", Reason: osc}},
+		Unexpressible: []plan.Existing{{Name: forge, ConnectID: osc, Type: "custom", Reason: html}},
 	}, {
 		Alias: "broken", AccountID: "1002", Fingerprint: "sha256:01",
 		Errors: []string{"list configurations: 400 INVALID: " + forge + osc},

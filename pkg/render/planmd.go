@@ -88,13 +88,13 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 			}
 			b.WriteString("```\n\n")
 		}
-		if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.HeldBack) > 0 {
+		if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.Unexpressible) > 0 {
 			var left []string
 			for _, x := range a.Ambiguous {
 				left = append(left, fmt.Sprintf("`%s` (ambiguous, connectId %s: %s)", escapeCode(x.Name), escapeMD(x.ConnectID), escapeMD(x.Reason)))
 			}
-			for _, x := range a.HeldBack {
-				left = append(left, fmt.Sprintf("`%s` (held back from prune, connectId %s: the file format cannot express it: %s)", escapeCode(x.Name), escapeMD(x.ConnectID), escapeMD(x.Reason)))
+			for _, x := range a.Unexpressible {
+				left = append(left, fmt.Sprintf("`%s` (inexpressible, connectId %s: the file format cannot express it: %s; never pruned)", escapeCode(x.Name), escapeMD(x.ConnectID), escapeMD(x.Reason)))
 			}
 			for _, u := range a.Unmanaged {
 				left = append(left, fmt.Sprintf("`%s` (unmanaged)", escapeCode(u.Name)))

@@ -42,14 +42,14 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), Terminal(c.Name), Terminal(writeOnlyNote(c)))
 		}
 	}
-	if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.HeldBack) > 0 {
+	if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.Unexpressible) > 0 {
 		fmt.Fprintln(w)
 	}
 	for _, x := range a.Ambiguous {
 		fmt.Fprintf(w, "  %s %s (connectId %s): %s; left alone (never pruned)\n", o.paint(ansiYellow, "ambiguous"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
 	}
-	for _, x := range a.HeldBack {
-		fmt.Fprintf(w, "  %s %s (connectId %s): prune may not delete it: the file format cannot express it (%s)\n", o.paint(ansiYellow, "held back"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
+	for _, x := range a.Unexpressible {
+		fmt.Fprintf(w, "  %s %s (connectId %s): the file format cannot express it (%s); left alone (never pruned)\n", o.paint(ansiYellow, "inexpressible"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
 	}
 	for _, u := range a.Unmanaged {
 		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), Terminal(u.Name), Terminal(u.ConnectID))
@@ -77,6 +77,9 @@ func changeText(w io.Writer, c plan.Change, o Options) {
 			continue // the heading says it
 		}
 		fmt.Fprintf(w, "      %-*s  %s\n", width+1, Terminal(f.Field)+":", fieldLine(c, f))
+		if f.Note != "" {
+			fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", o.paint(ansiDim, "("+Terminal(f.Note)+")"))
+		}
 		if !f.Sensitive && !f.WriteOnly {
 			if d := longStringDiff(f.Before, f.After, o); d != "" {
 				fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", d)
@@ -149,6 +152,9 @@ func summaryLine(s plan.Summary) string {
 	}
 	if s.Ambiguous > 0 {
 		extra = append(extra, fmt.Sprintf("%d ambiguous", s.Ambiguous))
+	}
+	if s.Unexpressible > 0 {
+		extra = append(extra, fmt.Sprintf("%d inexpressible", s.Unexpressible))
 	}
 	if s.Errors > 0 {
 		extra = append(extra, plural(s.Errors, "error"))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,7 +86,9 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 // emulator on loopback and the credentials to reach it in its environment,
 // plus these commands:
 //
-//	fault METHOD PATH KIND [STATUS[:CODE]|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
+//	fault METHOD PATH KIND [STATUS[:CODE]|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay,
+//	                                                       redirect (to the request's own URL), echo-before, echo-after (a fail whose message quotes the request and token));
+//	                                                       retry-after=DURATION adds a Retry-After header to a fail
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
@@ -146,15 +149,27 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		emu(ts).ClearFaults()
 		return
 	}
+	// retry-after=DURATION, anywhere after the kind, adds a Retry-After header.
+	var retryAfter time.Duration
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool {
+		d, ok := strings.CutPrefix(a, "retry-after=")
+		if ok {
+			var err error
+			retryAfter, err = time.ParseDuration(d)
+			ts.Check(err)
+		}
+		return ok
+	})
 	if len(args) < 3 {
-		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES] | fault clear")
+		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES] [retry-after=DURATION] | fault clear")
 	}
 	kinds := map[string]emulator.FaultKind{
 		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,
 		"drop-before": emulator.FaultDropBeforeCommit, "drop-after": emulator.FaultDropAfterCommit,
-		"delay": emulator.FaultDelay,
+		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect,
+		"echo-before": emulator.FaultFailBeforeCommit, "echo-after": emulator.FaultFailAfterCommit,
 	}
-	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]]}
+	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]], Echo: strings.HasPrefix(args[2], "echo-"), RetryAfter: retryAfter}
 	if r.Kind == 0 {
 		ts.Fatalf("unknown fault kind %q", args[2])
 	}

@@ -103,7 +103,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 	}
 	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)
 	for _, err := range failed {
-		fmt.Fprintln(env.Stderr, "error:", err)
+		fmt.Fprintln(env.Stderr, "error:", errorText(err))
 	}
 	if len(failed) > 0 {
 		return errReported

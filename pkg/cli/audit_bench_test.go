@@ -111,10 +111,15 @@ func benchScale(b *testing.B, want []string, args ...string) {
 // auditBenchFixture writes the files (every account, 25 configurations
 // each, URLs from the account's vars) and the seed that matches them.
 func auditBenchFixture(b testing.TB, dir string) (string, *emulator.Seed) {
+	return scaleFixture(b, dir, auditBenchAccounts)
+}
+
+// scaleFixture is auditBenchFixture for any number of accounts.
+func scaleFixture(b testing.TB, dir string, accounts int) (string, *emulator.Seed) {
 	seed := &emulator.Seed{}
 	var file strings.Builder
 	file.WriteString("version: 1\naccounts:\n")
-	for i := range auditBenchAccounts {
+	for i := range accounts {
 		id := fmt.Sprintf("%08x-0000-4000-8000-%012x", i+1, i+1)
 		fmt.Fprintf(&file, "  - { alias: acct-%03d, accountId: %s, vars: { n: \"%d\" } }\n", i, id, i)
 		sa := emulator.SeedAccount{AccountID: id, Name: fmt.Sprintf("Bench %03d", i)}

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 )
@@ -43,9 +44,14 @@ type Server struct {
 	// Clients trust it as a certificate authority.
 	CertPEM []byte
 
-	srv  *http.Server
-	done chan error
+	srv   *http.Server
+	done  chan error
+	conns atomic.Int64
 }
+
+// Connections is the number of TCP connections clients have opened to the
+// server so far: a client that reuses its connections opens few.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Start runs a new emulator on 127.0.0.1 at a free port, over plain HTTP.
 func Start(opts Options) (*Server, error) {
@@ -75,6 +81,11 @@ func start(addr string, opts Options, useTLS bool) (*Server, error) {
 		Emulator: e,
 		srv:      &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second},
 		done:     make(chan error, 1),
+	}
+	s.srv.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
 	}
 	scheme := "http"
 	if useTLS {

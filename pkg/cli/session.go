@@ -47,7 +47,7 @@ func (s *session) Close() {
 // openSession loads and validates the files (printing warnings, and errors
 // when there are any), selects the accounts, and connects.
 func openSession(ctx context.Context, o commonOptions, env Env) (*session, error) {
-	desired, ds := loadFiles(o.Files, env, o.needSecrets)
+	desired, ds := loadFiles(ctx, o.Files, env, o.needSecrets)
 	if ds.HasErrors() {
 		render.DiagnosticsText(env.Stderr, ds, nil)
 		return nil, errReported

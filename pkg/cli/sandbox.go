@@ -12,8 +12,8 @@ func sandboxCommand(env Env) *cli.Command {
 		Name:  "sandbox",
 		Usage: "the built-in DocuSign Connect emulator",
 		Subcommands: []*cli.Command{{
-			Name:  "serve",
-			Usage: "run the emulator as an HTTP server on loopback",
+			Name:      "serve",
+			Usage:     "run the emulator as an HTTP server on loopback",
 			ArgsUsage: "[FILE|DIR...]",
 			Description: `Serves DocuSign's Connect endpoints, OAuth token and userinfo on a loopback
 address, with seeded accounts, and prints how to point connectsync or any

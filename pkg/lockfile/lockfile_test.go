@@ -84,4 +84,3 @@ func TestAcquireHonoursCancellation(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
-

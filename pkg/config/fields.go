@@ -1,9 +1,6 @@
 package config
 
-import (
-	"slices"
-	"strings"
-)
+import "sync"
 
 // Kind is how connectsync reads, compares and prints a configuration field.
 type Kind int
@@ -110,20 +107,31 @@ var ReadOnlyFields = map[string]string{
 // LookupField returns the field named name (a top-level field, or a dotted
 // nested one such as eventData.version).
 func LookupField(name string) (Field, bool) {
-	top, sub, nested := strings.Cut(name, ".")
-	i := slices.IndexFunc(Fields, func(f Field) bool { return f.Name == top })
-	if i < 0 {
-		return Field{}, false
-	}
-	if !nested {
-		return Fields[i], true
-	}
-	j := slices.IndexFunc(Fields[i].Sub, func(f Field) bool { return f.Name == sub })
-	if j < 0 {
-		return Field{}, false
-	}
-	return Fields[i].Sub[j], true
+	f, ok := fieldIndex()[name]
+	return f, ok
 }
+
+// fieldNumber is each top-level field's index in Fields.
+var fieldNumber = sync.OnceValue(func() map[string]int {
+	m := make(map[string]int, len(Fields))
+	for i, f := range Fields {
+		m[f.Name] = i
+	}
+	return m
+})
+
+// fieldIndex is Fields by name, nested ones dotted: the loader looks a
+// field up for every key of every configuration.
+var fieldIndex = sync.OnceValue(func() map[string]Field {
+	m := make(map[string]Field, 2*len(Fields))
+	for _, f := range Fields {
+		m[f.Name] = f
+		for _, s := range f.Sub {
+			m[f.Name+"."+s.Name] = s
+		}
+	}
+	return m
+})
 
 // SecretFieldNames lists the dotted names of every secret field.
 func SecretFieldNames() []string {

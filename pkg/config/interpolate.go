@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -84,6 +85,7 @@ func resolveRef(ref string, lk Lookup) (string, *refError) {
 		for k := range lk.Vars {
 			known = append(known, k)
 		}
+		slices.Sort(known) // the same hint every run
 		hint := didYouMean(name, known)
 		if hint == "" {
 			hint = fmt.Sprintf("add it under vars: of account %s", lk.Account)

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"math"
 	"regexp"
 	"strconv"
@@ -69,10 +71,11 @@ func pairs(n *yaml.Node) []pair {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	var own, merged []pair
+	own := make([]pair, 0, len(n.Content)/2)
+	var merged []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
+		if isMergeKey(k) {
 			v = resolve(v)
 			srcs := []*yaml.Node{v}
 			if v.Kind == yaml.SequenceNode {
@@ -92,6 +95,34 @@ func pairs(n *yaml.Node) []pair {
 	}
 	return own
 }
+
+// mapEntries yields a mapping's entries as pairs lists them, without
+// making the list when the mapping has no merge key (the common case).
+func mapEntries(n *yaml.Node) iter.Seq2[*yaml.Node, *yaml.Node] {
+	return func(yield func(k, v *yaml.Node) bool) {
+		n = resolve(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if isMergeKey(n.Content[i]) {
+				for _, p := range pairs(n) {
+					if !yield(p.key, p.value) {
+						return
+					}
+				}
+				return
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !yield(n.Content[i], n.Content[i+1]) {
+				return
+			}
+		}
+	}
+}
+
+func isMergeKey(k *yaml.Node) bool { return k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) }
 
 func lookup(ps []pair, key string) *pair {
 	for i := range ps {
@@ -124,12 +155,32 @@ type converter struct {
 	d     *diags
 	dups  []string
 	count int
+	// item, when set, narrows each configuration to what the schema needs
+	// to see (see toSchemaValue).
+	item *quickSchema
 }
 
 // toValue converts a node tree; ok is false (and reported) when it expands
 // past maxValues.
 func toValue(file string, n *yaml.Node, d *diags) (value any, dups []string, ok bool) {
 	c := &converter{file: file, d: d}
+	v := c.value(n, "", "")
+	if c.count > maxValues {
+		d.errorf(Pos{File: file, Line: 1, Col: 1}, "", "use fewer aliases (*name); a file this large is not needed",
+			"the file expands to more than %d values through YAML aliases", maxValues)
+		return nil, nil, false
+	}
+	return v, c.dups, true
+}
+
+// toSchemaValue is toValue for the schema check, with each configuration
+// narrowed: a key whose value quickValid finds valid is left out (the
+// required ones kept). The schema checks each key of a configuration on
+// its own, so it reports the same; it just has less to convert and check,
+// and a file of many configurations with a mistake each is checked in time
+// linear in the mistakes, not in everything written.
+func toSchemaValue(file string, n *yaml.Node, d *diags) (value any, dups []string, ok bool) {
+	c := &converter{file: file, d: d, item: configurationSchema()}
 	v := c.value(n, "", "")
 	if c.count > maxValues {
 		d.errorf(Pos{File: file, Line: 1, Col: 1}, "", "use fewer aliases (*name); a file this large is not needed",
@@ -148,6 +199,7 @@ func (c *converter) value(n *yaml.Node, path, pointer string) any {
 	case yaml.MappingNode:
 		m := map[string]any{}
 		seen := map[string]*yaml.Node{}
+		narrow := c.item != nil && strings.HasPrefix(pointer, "/configurations/") && strings.Count(pointer, "/") == 2
 		for _, p := range pairs(n) {
 			key := p.key.Value
 			if first, dup := seen[key]; dup {
@@ -157,6 +209,15 @@ func (c *converter) value(n *yaml.Node, path, pointer string) any {
 				continue
 			}
 			seen[key] = p.key
+			if narrow {
+				if sub, known := c.item.props[key]; known && !slices.Contains(c.item.required, key) {
+					q := quickWalk{count: c.count}
+					if q.valid(sub, p.value) {
+						c.count = q.count // counted, as converting it would
+						continue
+					}
+				}
+			}
 			m[key] = c.value(p.value, joinPath(path, key), pointer+"/"+escapePointer(key))
 		}
 		return m

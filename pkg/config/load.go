@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"maps"
+	"runtime"
 	"slices"
 	"strconv"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1125,7 +1125,6 @@ func (l *loader) markBroken(c Connect, field string) {
 	}
 	l.broken[key][field] = true
 }
-
 
 // checkIdentities reports two configurations that claim the same live one:
 // the same name for the same account (unless each pins its own connectId:

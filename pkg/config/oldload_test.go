@@ -232,7 +232,6 @@ func (l *loader) oldSetField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 	}
 }
 
-
 // loadOracle is Load with the loader of before (see the top of the file).
 func loadOracle(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	l := newLoader(opts)

@@ -3,9 +3,9 @@ package config
 import (
 	"fmt"
 	"iter"
-	"slices"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 

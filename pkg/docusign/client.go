@@ -591,9 +591,15 @@ func firstLine(err error) string {
 	return truncate(s, 200)
 }
 
-// decodeBody decodes a 2xx JSON answer into v; nil v discards it.
+// decodeBody decodes a 2xx JSON answer into v; nil v discards it, and a
+// *rawAnswer takes the body as it is, even empty, for answers whose shape
+// the caller must guess.
 func decodeBody(data []byte, v any) error {
 	if v == nil {
+		return nil
+	}
+	if raw, ok := v.(*rawAnswer); ok {
+		*raw = append((*raw)[:0], data...)
 		return nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {

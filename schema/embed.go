@@ -36,6 +36,15 @@ var Audit []byte
 // AuditURL is the audit schema's $id.
 const AuditURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/audit.schema.json"
 
+// Delivery is the JSON Schema of the delivery-health reports (failures,
+// logs, retry and republish with --format json).
+//
+//go:embed delivery.schema.json
+var Delivery []byte
+
+// DeliveryURL is the delivery schema's $id.
+const DeliveryURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/delivery.schema.json"
+
 // Compile compiles one of these schemas (draft 2020-12) for validation;
 // url is its $id and doc its bytes, e.g. Compile(PlanURL, Plan).
 func Compile(url string, doc []byte) (*jsonschema.Schema, error) {

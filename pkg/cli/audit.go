@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/audit"
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -22,6 +23,9 @@ type auditOptions struct {
 	Users bool
 	All   bool
 	Shard *audit.Shard
+	// Since is the failure-log window (--since); NoDelivery skips it.
+	Since      string
+	NoDelivery bool
 }
 
 // exitOptions decide audit's exit code (audit and audit merge).
@@ -58,7 +62,9 @@ func readExitOptions(c *cli.Context) (exitOptions, error) {
 func auditCommand(env Env) *cli.Command {
 	flags := append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"),
 		&cli.BoolFlag{Name: flagUsers, Usage: "count the users each configuration covers (reads every page of users: one more call per configuration and page)"},
-		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"})
+		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"},
+		sinceFlag("delivery failures"),
+		&cli.BoolFlag{Name: flagNoDelivery, Usage: "do not read the failure log (one call per account less; no delivery-failures findings)"})
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "report drift, risky settings and coverage over many accounts",
@@ -92,7 +98,8 @@ Exit codes: 0 done, 1 an account could not be audited, and with
 			if err != nil {
 				return err
 			}
-			o := auditOptions{commonOptions: common, exitOptions: exit, Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts)}
+			o := auditOptions{commonOptions: common, exitOptions: exit, Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts),
+				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery)}
 			if c.IsSet(flagShard) {
 				sh, err := audit.ParseShard(c.String(flagShard))
 				if err != nil {
@@ -138,6 +145,14 @@ are named on stderr; the others are still merged.`,
 }
 
 func runAudit(ctx context.Context, o auditOptions, env Env) error {
+	var deliveryWindow *delivery.Window
+	if !o.NoDelivery {
+		w, err := window(o.Since)
+		if err != nil {
+			return err
+		}
+		deliveryWindow = &w
+	}
 	s, err := openAccounts(ctx, o.commonOptions, o.All, env)
 	if err != nil {
 		return err
@@ -147,7 +162,7 @@ func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	bar := startProgress(env, len(targets), "accounts")
 	rep := audit.Run(ctx, s.api, targets, audit.Options{
 		Tool: "connectsync " + Version, Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
-		Concurrency: o.Concurrency, Done: bar.Add,
+		Delivery: deliveryWindow, Concurrency: o.Concurrency, Done: bar.Add,
 	})
 	bar.Stop()
 	return finishAudit(rep, o.Format, o.exitOptions, renderOptions(o.commonOptions, env), env)

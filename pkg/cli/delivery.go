@@ -44,7 +44,7 @@ func sinceFlag(what string) cli.Flag {
 
 // window reads --since into the window ending now.
 func window(since string) (delivery.Window, error) {
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Second)
 	start, err := delivery.ParseSince(since, now)
 	if err != nil {
 		return delivery.Window{}, usageError("--since " + err.Error())

@@ -311,7 +311,7 @@ func TestRepublishHistorical(t *testing.T) {
 		t.Errorf("transaction: %s", r.body)
 	}
 	stored, _ := env.e.Republishes(AccountAcme)
-	if len(stored) != 1 || stored[0].TransactionID != tx["envelopePublishTransactionId"] || stored[0].Name != "orders" || len(stored[0].Envelopes) != 2 {
+	if len(stored) != 1 || stored[0].TransactionID != tx["envelopePublishTransactionId"] || stored[0].Name != "orders" || len(stored[0].Envelopes) != 2 || stored[0].Password != "listener-secret" {
 		t.Errorf("stored: %+v", stored)
 	}
 

@@ -15,7 +15,8 @@ import (
 //	POST .../connect/envelopes/publish/historical      connectHistoricalEnvelopeRepublish → 201 envelopePublishTransaction
 //
 // The emulator delivers nothing yet: a retried envelope leaves the failure
-// log (as when its republish succeeds), and a republish batch is stored.
+// log (as when its republish succeeds), and a republish batch is stored
+// (with the basic-auth credentials a delivery would need).
 
 // Retry statuses the emulator answers. The reference documents none; a
 // client must not rely on these (docs/docusign-fidelity.md).
@@ -161,7 +162,7 @@ func (e *Emulator) republishHistorical(r *http.Request, accountID string) (int, 
 	defer e.mu.Unlock()
 	a := e.st.findAccount(accountID)
 	now := e.now()
-	rec := republishRecord{ID: e.st.newEventID("publish"), Submitted: now, Name: c.Name, URL: c.URLToPublishTo, Envelopes: envelopes}
+	rec := republishRecord{ID: e.st.newEventID("publish"), Submitted: now, Name: c.Name, URL: c.URLToPublishTo, UserName: c.UserName, Password: c.Password, Envelopes: envelopes}
 	a.Republishes = append(a.Republishes, rec)
 	if err := e.persist(); err != nil {
 		return 0, nil, internalError(err)

@@ -39,13 +39,16 @@ type deliveryRecord struct {
 	Debug      []DebugLog `json:"debug,omitempty"`
 }
 
-// republishRecord is a historical republish batch as stored (never its
-// configuration's secrets).
+// republishRecord is a historical republish batch as stored, with the
+// listener's basic-auth credentials a delivery would send (the state file is
+// private, like the configurations' passwords).
 type republishRecord struct {
 	ID        string    `json:"id"`
 	Submitted time.Time `json:"submitted"`
 	Name      string    `json:"name"`
 	URL       string    `json:"url"`
+	UserName  string    `json:"userName,omitempty"`
+	Password  string    `json:"password,omitempty"`
 	Envelopes []string  `json:"envelopes"`
 }
 
@@ -282,9 +285,10 @@ func (e *Emulator) Logs(accountID string) ([]ConnectLog, error) {
 type Republish struct {
 	TransactionID string
 	Submitted     time.Time
-	// Name and URL are the ad hoc configuration's.
-	Name, URL string
-	Envelopes []string
+	// Name, URL, UserName and Password are the ad hoc configuration's.
+	// Password is a secret: for tests only, never print it.
+	Name, URL, UserName, Password string
+	Envelopes                     []string
 }
 
 // Republishes returns the historical republish batches of an account, oldest
@@ -298,7 +302,8 @@ func (e *Emulator) Republishes(accountID string) ([]Republish, error) {
 	}
 	var out []Republish
 	for _, r := range a.Republishes {
-		out = append(out, Republish{TransactionID: r.ID, Submitted: r.Submitted, Name: r.Name, URL: r.URL, Envelopes: append([]string(nil), r.Envelopes...)})
+		out = append(out, Republish{TransactionID: r.ID, Submitted: r.Submitted, Name: r.Name, URL: r.URL, UserName: r.UserName, Password: r.Password,
+			Envelopes: append([]string(nil), r.Envelopes...)})
 	}
 	return out, nil
 }

@@ -150,8 +150,9 @@
 //     (INVALID_CONNECT_CONFIGURATION_TYPE) and anything but
 //     eventData.version restv2.1 with JSON (INVALID_CONNECT_EVENT_DATA),
 //     since DocuSign says it sends JSON only; every envelope must be a GUID
-//     (INVALID_REQUEST_PARAMETER, naming it). The batch is stored (without
-//     secrets) and answered 201 with processingStatus "processing".
+//     (INVALID_REQUEST_PARAMETER, naming it). The batch is stored (with the
+//     listener's basic-auth credentials, which a delivery needs) and
+//     answered 201 with processingStatus "processing".
 //   - Unknown failureId or logId: 400 CONNECT_FAILURE_NOT_FOUND or
 //     CONNECT_LOG_NOT_FOUND (emulator's codes).
 //   - RecordFailure and RecordLog write posts to the logs (for a delivery

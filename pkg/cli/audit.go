@@ -26,6 +26,7 @@ type auditOptions struct {
 	// Since is the failure-log window (--since); NoDelivery skips it.
 	Since      string
 	NoDelivery bool
+	sinceSet   bool
 }
 
 // exitOptions decide audit's exit code (audit and audit merge).
@@ -77,8 +78,16 @@ are the files' policy: block, or the defaults (HTTPS, HMAC, logging,
 enabled; XML SIM forbidden). One account's failure is reported and the
 others are still audited.
 
-Reading costs one list call per account; --users adds the users pages of
-every configuration. A progress bar shows on a terminal for long runs.
+Delivery health: the failure log within --since (default 7d) gives each
+configuration's failed deliveries (count, last error, last failure); each
+configuration with failures is a delivery-failures finding of severity high
+with the fix (connectsync failures, fix the listener, connectsync retry).
+An account whose failure log cannot be read gets a note; --no-delivery
+skips the call.
+
+Reading costs one list call and one failure-log call per account; --users
+adds the users pages of every configuration. A progress bar shows on a
+terminal for long runs.
 
 CI: split the accounts with --shard I/N (an account's shard is a hash of
 its id, so shards never overlap), write --format json, and combine the
@@ -99,7 +108,7 @@ Exit codes: 0 done, 1 an account could not be audited, and with
 				return err
 			}
 			o := auditOptions{commonOptions: common, exitOptions: exit, Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts),
-				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery)}
+				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery), sinceSet: c.IsSet(flagSince)}
 			if c.IsSet(flagShard) {
 				sh, err := audit.ParseShard(c.String(flagShard))
 				if err != nil {
@@ -146,6 +155,9 @@ are named on stderr; the others are still merged.`,
 
 func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	var deliveryWindow *delivery.Window
+	if o.NoDelivery && o.sinceSet {
+		return usageError("--since sets the window of the failure log, which --no-delivery skips: drop one of them")
+	}
 	if !o.NoDelivery {
 		w, err := window(o.Since)
 		if err != nil {

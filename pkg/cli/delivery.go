@@ -42,9 +42,11 @@ func sinceFlag(what string) cli.Flag {
 		Usage: what + " since: a duration (7d, 24h, 90m), a date (2026-11-01, midnight UTC) or an RFC 3339 time"}
 }
 
-// window reads --since into the window ending now.
+// window reads --since into the window ending now, rounded up to the
+// second: to_date is sent in whole seconds, and must not leave out what
+// failed earlier in this second.
 func window(since string) (delivery.Window, error) {
-	now := time.Now().UTC().Truncate(time.Second)
+	now := time.Now().UTC().Truncate(time.Second).Add(time.Second)
 	start, err := delivery.ParseSince(since, now)
 	if err != nil {
 		return delivery.Window{}, usageError("--since " + err.Error())

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -88,33 +89,41 @@ func isGUID(s string) bool {
 	return true
 }
 
-// noArgs refuses positional arguments: these commands take only flags.
-func noArgs(c *cli.Context) error {
-	if c.Args().Present() {
-		return usageError(fmt.Sprintf("%s takes no arguments (got %q); name files with -f", c.Command.Name, c.Args().First()))
+// readNoArgs reads the common flags of a command that takes only flags,
+// refusing positional arguments.
+func readNoArgs(c *cli.Context, env Env) (commonOptions, error) {
+	common, err := readCommon(c, env)
+	if err == nil && c.Args().Present() {
+		err = usageError(fmt.Sprintf("%s takes no arguments (got %q); name files with -f", c.Command.Name, c.Args().First()))
 	}
-	return nil
+	return common, err
 }
 
-// writeReport writes a report in the chosen format.
-func writeReport(format string, text func(), json func() error, markdown func() error) error {
-	switch format {
+// show writes a report in the chosen format (JSON the same way for all).
+func show(o commonOptions, env Env, report any, text func(io.Writer, render.Options), markdown func(io.Writer) error) error {
+	switch o.Format {
 	case "json":
-		return json()
+		return render.DeliveryJSON(env.Stdout, report)
 	case "markdown":
-		return markdown()
+		return markdown(env.Stdout)
 	}
-	text()
+	text(env.Stdout, renderOptions(o, env))
 	return nil
 }
 
-// readAccounts reads, for each selected account (in alias order, at most
+// readAccounts opens the selected accounts (with all, every account the
+// credentials reach) and reads, for each (in alias order, at most
 // --concurrency at once), its configurations and then what read returns.
-func readAccounts(ctx context.Context, s *session, concurrency int, read func(ctx context.Context, accountID string) ([]docusign.LogEntry, error)) []delivery.Input {
+func readAccounts(ctx context.Context, o commonOptions, all bool, env Env, read func(ctx context.Context, api deliveryAPI, accountID string) ([]docusign.LogEntry, error)) ([]delivery.Input, error) {
+	s, err := openAccounts(ctx, o, all, env)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
 	targets := s.targets(nil)
 	inputs := make([]delivery.Input, len(targets))
 	var g errgroup.Group
-	g.SetLimit(max(concurrency, 1))
+	g.SetLimit(max(o.Concurrency, 1))
 	for i, t := range targets {
 		g.Go(func() error {
 			a := t.Account
@@ -122,7 +131,7 @@ func readAccounts(ctx context.Context, s *session, concurrency int, read func(ct
 			list, err := s.api.ListConfigurations(ctx, a.AccountID)
 			if err == nil {
 				in.Configs = delivery.ConfigsFromWire(list)
-				in.Entries, err = read(ctx, a.AccountID)
+				in.Entries, err = read(ctx, s.api, a.AccountID)
 			}
 			if err != nil {
 				in.Err = fmt.Errorf("account %s: %w", a.Alias, err)
@@ -132,7 +141,7 @@ func readAccounts(ctx context.Context, s *session, concurrency int, read func(ct
 		})
 	}
 	_ = g.Wait() // errors live in the inputs
-	return inputs
+	return inputs, nil
 }
 
 // reportAccountErrors names the accounts that could not be read on stderr.
@@ -208,10 +217,7 @@ account could not be read or a usage error.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"), sinceFlag("failures"),
 			&cli.StringFlag{Name: flagName, Usage: "only the failures of the configuration of this name"}),
 		Action: func(c *cli.Context) error {
-			common, err := readCommon(c, env)
-			if err == nil {
-				err = noArgs(c)
-			}
+			common, err := readNoArgs(c, env)
 			if err != nil {
 				return err
 			}
@@ -225,23 +231,20 @@ func runFailures(ctx context.Context, o failuresOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	s, err := openAccounts(ctx, o.commonOptions, o.All, env)
+	inputs, err := readAccounts(ctx, o.commonOptions, o.All, env, func(ctx context.Context, api deliveryAPI, accountID string) ([]docusign.LogEntry, error) {
+		return api.ListFailures(ctx, accountID, w.Since, w.Until)
+	})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	inputs := readAccounts(ctx, s, o.Concurrency, func(ctx context.Context, accountID string) ([]docusign.LogEntry, error) {
-		return s.api.ListFailures(ctx, accountID, w.Since, w.Until)
-	})
 	if o.Name != "" {
 		if err := checkName(o.Name, inputs); err != nil {
 			return err
 		}
 	}
 	rep := delivery.BuildFailures(inputs, delivery.Options{Tool: "connectsync " + Version, Window: w, Name: o.Name})
-	ro := renderOptions(o.commonOptions, env)
-	if err := writeReport(o.Format, func() { render.FailuresText(env.Stdout, rep, ro) },
-		func() error { return render.DeliveryJSON(env.Stdout, rep) }, func() error { return render.FailuresMarkdown(env.Stdout, rep) }); err != nil {
+	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.FailuresText(w, rep, ro) },
+		func(w io.Writer) error { return render.FailuresMarkdown(w, rep) }); err != nil {
 		return err
 	}
 	return reportAccountErrors(inputs, env)
@@ -276,10 +279,7 @@ entries, or a usage error.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"), sinceFlag("entries"),
 			&cli.StringFlag{Name: flagEnvelope, Usage: "only this envelope's entries, with DocuSign's debug log of each post"}),
 		Action: func(c *cli.Context) error {
-			common, err := readCommon(c, env)
-			if err == nil {
-				err = noArgs(c)
-			}
+			common, err := readNoArgs(c, env)
 			if err != nil {
 				return err
 			}
@@ -303,13 +303,8 @@ func runLogs(ctx context.Context, o logsOptions, env Env) error {
 		}
 		o.Envelope = ids[0]
 	}
-	s, err := openAccounts(ctx, o.commonOptions, o.All, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	inputs := readAccounts(ctx, s, o.Concurrency, func(ctx context.Context, accountID string) ([]docusign.LogEntry, error) {
-		entries, err := s.api.ListLogs(ctx, accountID, w.Since, w.Until)
+	inputs, err := readAccounts(ctx, o.commonOptions, o.All, env, func(ctx context.Context, api deliveryAPI, accountID string) ([]docusign.LogEntry, error) {
+		entries, err := api.ListLogs(ctx, accountID, w.Since, w.Until)
 		if err != nil || o.Envelope == "" {
 			return entries, err
 		}
@@ -320,7 +315,7 @@ func runLogs(ctx context.Context, o logsOptions, env Env) error {
 				continue
 			}
 			if e.LogID != "" {
-				full, err := s.api.GetLog(ctx, accountID, e.LogID, true)
+				full, err := api.GetLog(ctx, accountID, e.LogID, true)
 				if err != nil {
 					return nil, err
 				}
@@ -330,6 +325,9 @@ func runLogs(ctx context.Context, o logsOptions, env Env) error {
 		}
 		return detailed, nil
 	})
+	if err != nil {
+		return err
+	}
 	rep := delivery.BuildLogs(inputs, delivery.Options{Tool: "connectsync " + Version, Window: w, Envelope: o.Envelope})
 	if o.Envelope != "" && rep.Summary.Entries == 0 && rep.Summary.Failed < rep.Summary.Accounts {
 		var aliases []string
@@ -342,9 +340,8 @@ func runLogs(ctx context.Context, o logsOptions, env Env) error {
 		return usageError(fmt.Sprintf("no Connect log entries of envelope %s in account %s since %s: DocuSign logs only the posts of configurations with enableLog: true, and keeps them 15 days",
 			o.Envelope, strings.Join(aliases, ", "), w.Since.Format("2006-01-02 15:04 UTC")))
 	}
-	ro := renderOptions(o.commonOptions, env)
-	if err := writeReport(o.Format, func() { render.LogsText(env.Stdout, rep, ro) },
-		func() error { return render.DeliveryJSON(env.Stdout, rep) }, func() error { return render.LogsMarkdown(env.Stdout, rep) }); err != nil {
+	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.LogsText(w, rep, ro) },
+		func(w io.Writer) error { return render.LogsMarkdown(w, rep) }); err != nil {
 		return err
 	}
 	return reportAccountErrors(inputs, env)
@@ -387,10 +384,7 @@ named on stderr), a call failed, or a usage error.`,
 			sinceFlag("with --all, the failures"),
 			&cli.StringFlag{Name: flagName, Usage: "with --all, only the failures of the configuration of this name"}),
 		Action: func(c *cli.Context) error {
-			common, err := readCommon(c, env)
-			if err == nil {
-				err = noArgs(c)
-			}
+			common, err := readNoArgs(c, env)
 			if err != nil {
 				return err
 			}
@@ -468,9 +462,8 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 		in.Results, in.Err = s.api.RetryEnvelopes(ctx, a.AccountID, requested)
 	}
 	rep := delivery.BuildRetry(in, "connectsync "+Version)
-	ro := renderOptions(o.commonOptions, env)
-	if err := writeReport(o.Format, func() { render.RetryText(env.Stdout, rep, ro) },
-		func() error { return render.DeliveryJSON(env.Stdout, rep) }, func() error { return render.RetryMarkdown(env.Stdout, rep) }); err != nil {
+	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.RetryText(w, rep, ro) },
+		func(w io.Writer) error { return render.RetryMarkdown(w, rep) }); err != nil {
 		return err
 	}
 	failed := false
@@ -529,10 +522,7 @@ Exit codes: 0 submitted, 1 refused, failed or a usage error.`,
 			&cli.StringFlag{Name: flagName, Usage: "the configuration to publish through (required)"},
 			&cli.StringSliceFlag{Name: flagEnvelope, Usage: "an envelope to republish (required; repeatable, or comma-separated)"}),
 		Action: func(c *cli.Context) error {
-			common, err := readCommon(c, env)
-			if err == nil {
-				err = noArgs(c)
-			}
+			common, err := readNoArgs(c, env)
 			if err != nil {
 				return err
 			}
@@ -582,9 +572,8 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 		return fmt.Errorf("account %s: %w", a.Alias, err)
 	}
 	rep := delivery.BuildRepublish(a.Alias, a.AccountID, delivery.Config{ConnectID: cfg.ConnectID, Name: cfg.Name, URL: cfg.URLToPublishTo}, ids, tx, "connectsync "+Version)
-	ro := renderOptions(o.commonOptions, env)
-	return writeReport(o.Format, func() { render.RepublishText(env.Stdout, rep, ro) },
-		func() error { return render.DeliveryJSON(env.Stdout, rep) }, func() error { return render.RepublishMarkdown(env.Stdout, rep) })
+	return show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.RepublishText(w, rep, ro) },
+		func(w io.Writer) error { return render.RepublishMarkdown(w, rep) })
 }
 
 // republishConfiguration finds the one live configuration of that name and

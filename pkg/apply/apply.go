@@ -15,6 +15,9 @@
 //     whether DocuSign's PUT merges or replaces.
 //   - Accounts run concurrently and independently: one account's failure does
 //     not stop the others.
+//   - Cancelling ctx (Ctrl-C) stops between changes: the call in flight is
+//     finished, never cut off halfway (its answer is what says whether it
+//     happened); the changes not started are reported as skipped.
 package apply
 
 import (
@@ -79,6 +82,8 @@ type Result struct {
 // Report is what Run did, per account in plan order.
 type Report struct {
 	Accounts []AccountReport
+	// Interrupted is set when ctx was cancelled before every change ran.
+	Interrupted bool
 }
 
 // AccountReport is what Run did in one account.
@@ -130,8 +135,18 @@ func Run(ctx context.Context, api API, p *plan.Plan, opts Options) Report {
 		})
 	}
 	_ = g.Wait()
+	for _, a := range rep.Accounts {
+		for _, r := range a.Results {
+			if r.Status == Skipped && r.Note == noteInterrupted {
+				rep.Interrupted = true
+			}
+		}
+	}
 	return rep
 }
+
+// noteInterrupted marks the changes not started because the run was cancelled.
+const noteInterrupted = "interrupted before it started"
 
 func runAccount(ctx context.Context, api API, a plan.Account, opts Options) AccountReport {
 	ar := AccountReport{Alias: a.Alias}
@@ -157,16 +172,19 @@ func runAccount(ctx context.Context, api API, a plan.Account, opts Options) Acco
 		return ar
 	}
 	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts}
+	// A change once started runs to its end: its calls do not see the
+	// cancellation, which only stops the next change from starting.
+	callCtx := context.WithoutCancel(ctx)
 	failed := false
 	for _, c := range todo {
 		res := Result{Account: a.Alias, Action: c.Action, Name: c.Name, ConnectID: c.ConnectID}
 		switch {
 		case ctx.Err() != nil:
-			res.Status, res.Note = Skipped, "interrupted"
+			res.Status, res.Note = Skipped, noteInterrupted
 		case c.Action == plan.Delete && failed:
 			res.Status, res.Note = Skipped, "an earlier change in this account failed; nothing is deleted until a re-run succeeds"
 		default:
-			res.ConnectID, res.Note, res.Err = acct.do(ctx, c)
+			res.ConnectID, res.Note, res.Err = acct.do(callCtx, c)
 			res.Status = Done
 			if res.Err != nil {
 				res.Status, failed = Failed, true

@@ -134,6 +134,14 @@ func buildAccount(in Input, opts Options) Account {
 	for _, x := range pa.Ignored {
 		status[x.ConnectID], reason[x.ConnectID] = StatusIgnored, x.Reason
 	}
+	// Left alone like unmanaged ones, with the reason: a name the files
+	// declare without a pin, or a configuration no file could declare.
+	for _, x := range pa.Ambiguous {
+		status[x.ConnectID], reason[x.ConnectID] = StatusUnmanaged, "ambiguous: "+x.Reason
+	}
+	for _, x := range pa.Unexpressible {
+		status[x.ConnectID], reason[x.ConnectID] = StatusUnmanaged, "the file format cannot express it: "+x.Reason
+	}
 	for _, c := range pa.Changes {
 		if c.ConnectID != "" {
 			status[c.ConnectID] = StatusManaged

@@ -89,16 +89,6 @@ func isGUID(s string) bool {
 	return true
 }
 
-// readNoArgs reads the common flags of a command that takes only flags,
-// refusing positional arguments.
-func readNoArgs(c *cli.Context, env Env) (commonOptions, error) {
-	common, err := readCommon(c, env)
-	if err == nil && c.Args().Present() {
-		err = usageError(fmt.Sprintf("%s takes no arguments (got %q); name files with -f", c.Command.Name, c.Args().First()))
-	}
-	return common, err
-}
-
 // show writes a report in the chosen format (JSON the same way for all).
 func show(o commonOptions, env Env, report any, text func(io.Writer, render.Options), markdown func(io.Writer) error) error {
 	switch o.Format {
@@ -217,7 +207,7 @@ account could not be read or a usage error.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"), sinceFlag("failures"),
 			&cli.StringFlag{Name: flagName, Usage: "only the failures of the configuration of this name"}),
 		Action: func(c *cli.Context) error {
-			common, err := readNoArgs(c, env)
+			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
@@ -242,7 +232,7 @@ func runFailures(ctx context.Context, o failuresOptions, env Env) error {
 			return err
 		}
 	}
-	rep := delivery.BuildFailures(inputs, delivery.Options{Tool: "connectsync " + Version, Window: w, Name: o.Name})
+	rep := delivery.BuildFailures(inputs, delivery.Options{Tool: toolName(), Window: w, Name: o.Name})
 	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.FailuresText(w, rep, ro) },
 		func(w io.Writer) error { return render.FailuresMarkdown(w, rep) }); err != nil {
 		return err
@@ -279,7 +269,7 @@ entries, or a usage error.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"), sinceFlag("entries"),
 			&cli.StringFlag{Name: flagEnvelope, Usage: "only this envelope's entries, with DocuSign's debug log of each post"}),
 		Action: func(c *cli.Context) error {
-			common, err := readNoArgs(c, env)
+			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
@@ -328,7 +318,7 @@ func runLogs(ctx context.Context, o logsOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	rep := delivery.BuildLogs(inputs, delivery.Options{Tool: "connectsync " + Version, Window: w, Envelope: o.Envelope})
+	rep := delivery.BuildLogs(inputs, delivery.Options{Tool: toolName(), Window: w, Envelope: o.Envelope})
 	if o.Envelope != "" && rep.Summary.Entries == 0 && rep.Summary.Failed < rep.Summary.Accounts {
 		var aliases []string
 		for _, a := range rep.Accounts {
@@ -384,7 +374,7 @@ named on stderr), a call failed, or a usage error.`,
 			sinceFlag("with --all, the failures"),
 			&cli.StringFlag{Name: flagName, Usage: "with --all, only the failures of the configuration of this name"}),
 		Action: func(c *cli.Context) error {
-			common, err := readNoArgs(c, env)
+			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
@@ -408,6 +398,13 @@ func oneAccount(s *session, command string) (config.Account, error) {
 }
 
 func runRetry(ctx context.Context, o retryOptions, env Env) error {
+	// The files first: an argument is a file, and a bad one is named before
+	// anything else.
+	s, err := openSession(ctx, o.commonOptions, env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	switch {
 	case o.All == (len(o.Envelopes) > 0):
 		return usageError("name the envelopes to retry: --all (every envelope of the failure log within --since) or --envelope ID (repeatable), not both")
@@ -416,7 +413,6 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	}
 	var w delivery.Window
 	var requested []string
-	var err error
 	if o.All {
 		w, err = window(o.Since)
 	} else {
@@ -425,11 +421,6 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(ctx, o.commonOptions, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	a, err := oneAccount(s, "retry")
 	if err != nil {
 		return err
@@ -461,7 +452,7 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	if len(requested) > 0 {
 		in.Results, in.Err = s.api.RetryEnvelopes(ctx, a.AccountID, requested)
 	}
-	rep := delivery.BuildRetry(in, "connectsync "+Version)
+	rep := delivery.BuildRetry(in, toolName())
 	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.RetryText(w, rep, ro) },
 		func(w io.Writer) error { return render.RetryMarkdown(w, rep) }); err != nil {
 		return err
@@ -509,7 +500,8 @@ or comma-separated; each is sent once).
 
 DocuSign takes the whole configuration in the request, so connectsync sends
 the live one, with its password from the files when they declare it (DocuSign
-never returns it; without it the posts carry no basic-auth password). DocuSign
+never returns it; its variable must then be set, as for apply; without a
+password the posts carry none). DocuSign
 sends JSON only: configurations of the XML models, Salesforce and eOriginal
 are refused. It publishes in the background; eSignature Admin, Bulk Actions
 Log, shows the progress.
@@ -522,16 +514,22 @@ Exit codes: 0 submitted, 1 refused, failed or a usage error.`,
 			&cli.StringFlag{Name: flagName, Usage: "the configuration to publish through (required)"},
 			&cli.StringSliceFlag{Name: flagEnvelope, Usage: "an envelope to republish (required; repeatable, or comma-separated)"}),
 		Action: func(c *cli.Context) error {
-			common, err := readNoArgs(c, env)
+			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
+			common.needSecrets = true // the listener's password goes to DocuSign
 			return runRepublish(c.Context, republishOptions{commonOptions: common, Name: c.String(flagName), Envelopes: c.StringSlice(flagEnvelope)}, env)
 		},
 	}
 }
 
 func runRepublish(ctx context.Context, o republishOptions, env Env) error {
+	s, err := openSession(ctx, o.commonOptions, env) // the files first, as for retry
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	if o.Name == "" || len(o.Envelopes) == 0 {
 		return usageError("name the configuration and the envelopes: connectsync republish --account ALIAS --name CONFIG --envelope ID [--envelope ID …]")
 	}
@@ -539,11 +537,6 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(ctx, o.commonOptions, env)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	a, err := oneAccount(s, "republish")
 	if err != nil {
 		return err
@@ -571,7 +564,7 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 		}
 		return fmt.Errorf("account %s: %w", a.Alias, err)
 	}
-	rep := delivery.BuildRepublish(a.Alias, a.AccountID, delivery.Config{ConnectID: cfg.ConnectID, Name: cfg.Name, URL: cfg.URLToPublishTo}, ids, tx, "connectsync "+Version)
+	rep := delivery.BuildRepublish(a.Alias, a.AccountID, delivery.Config{ConnectID: cfg.ConnectID, Name: cfg.Name, URL: cfg.URLToPublishTo}, ids, tx, toolName())
 	return show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.RepublishText(w, rep, ro) },
 		func(w io.Writer) error { return render.RepublishMarkdown(w, rep) })
 }

@@ -119,6 +119,13 @@ func TestDeliveryUsageErrors(t *testing.T) {
 accounts:
   - { alias: test, accountId: 11111111-2222-4333-8444-555555555555 }
 `,
+		"secret.yaml": `version: 1
+accounts:
+  - { alias: test, accountId: 11111111-2222-4333-8444-555555555555 }
+configurations:
+  - { name: orders, urlToPublishTo: "https://hooks.example.com/orders", allUsers: true, deliveryMode: SIM,
+      eventData: { version: restv2.1 }, events: [envelope-completed], userName: hook, password: "${env.UNSET_LISTENER_PASSWORD}" }
+`,
 		"two.yaml": `version: 1
 accounts:
   - { alias: test, accountId: 11111111-2222-4333-8444-555555555555 }
@@ -153,8 +160,8 @@ accounts:
 		{[]string{"failures", "-f", "hooks.yaml", "--name", "nope"},
 			`no configuration named "nope" in account test (they have "DocuSign for Salesforce", "Integrator webhook", "Legacy order webhook")`, true},
 		{[]string{"failures", "-f", "hooks.yaml", "--account", "nope"}, `--account "nope" is not an account alias in the files`, false},
-		{[]string{"failures", "-f", "hooks.yaml", "--format", "yaml"}, `unknown --format "yaml"`, false},
-		{[]string{"failures", "-f", "hooks.yaml", "extra"}, `failures takes no arguments (got "extra")`, false},
+		{[]string{"failures", "-f", "hooks.yaml", "--format", "yaml"}, `--format "yaml": use one of text, json, markdown`, false},
+		{[]string{"failures", "missing.yaml"}, "missing.yaml", false}, // arguments are files, like -f
 		{[]string{"logs", "-f", "hooks.yaml", "--envelope", "12345"}, `--envelope "12345" is not an envelope id: DocuSign envelope ids are GUIDs`, false},
 		{[]string{"logs", "-f", "hooks.yaml", "--since", "a week"}, `--since "a week" is not a duration`, false},
 		{[]string{"logs", "-f", "hooks.yaml", "--envelope", env1}, "no Connect log entries of envelope " + env1 + " in account test since", true},
@@ -176,6 +183,8 @@ accounts:
 		{[]string{"republish", "-f", "hooks.yaml", "--name", "Legacy order webhook", "--envelope", env1},
 			`"Legacy order webhook" uses an XML data model: DocuSign's historical republish sends JSON only (eventData.version restv2.1); for failed posts use connectsync retry`, true},
 		{[]string{"republish", "-f", "hooks.yaml", "--name", "x", "--envelope", "order-1041"}, `--envelope "order-1041" is not an envelope id`, false},
+		// republish sends the password: its variable must be set, as for apply.
+		{[]string{"republish", "-f", "secret.yaml", "--name", "orders", "--envelope", env1}, "UNSET_LISTENER_PASSWORD", false},
 		{[]string{"audit", "-f", "hooks.yaml", "--since", "soon"}, `--since "soon" is not a duration`, false},
 		{[]string{"audit", "-f", "hooks.yaml", "--since", "1d", "--no-delivery"}, "--since sets the window of the failure log, which --no-delivery skips", false},
 	}

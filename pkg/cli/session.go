@@ -46,7 +46,7 @@ func (s *session) Close() {
 // openSession loads and validates the files (printing warnings, and errors
 // when there are any), selects the accounts, and connects.
 func openSession(ctx context.Context, o commonOptions, env Env) (*session, error) {
-	desired, ds := loadFiles(o.Files, env)
+	desired, ds := loadFiles(o.Files, env, o.needSecrets)
 	if ds.HasErrors() {
 		render.DiagnosticsText(env.Stderr, ds, nil)
 		return nil, errReported
@@ -205,7 +205,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func userAgent() string { return "connectsync/" + Version }
+func userAgent() string { v, _ := buildInfo(); return "connectsync/" + v }
 
 // router sends each call to the client of the account's environment.
 type router struct{ byAccount map[string]*docusign.Client }

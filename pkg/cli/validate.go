@@ -25,10 +25,8 @@ Warnings do not fail. Exit 0 when valid, 1 when not.
 With --format github (or in GitHub Actions) problems also become annotations.`,
 		Flags: []cli.Flag{fileFlag(), formatFlag("text", "json", "github")},
 		Action: func(c *cli.Context) error {
-			if err := checkFormat(c); err != nil {
-				return err
-			}
-			return runValidate(c.Context, validateOptions{Files: c.StringSlice(flagFile), Format: c.String(flagFormat)}, env)
+			files := append(c.StringSlice(flagFile), c.Args().Slice()...)
+			return runValidate(c.Context, validateOptions{Files: files, Format: c.String(flagFormat)}, env)
 		},
 	}
 }
@@ -57,9 +55,10 @@ func runValidate(_ context.Context, o validateOptions, env Env) error {
 	return nil
 }
 
-// loadFiles loads the files with the run's environment.
-func loadFiles(files []string, env Env) (*config.Desired, config.Diagnostics) {
-	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv})
+// loadFiles loads the files with the run's environment. Only a command that
+// sends secrets (apply) needs their variables set; the others warn.
+func loadFiles(files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
+	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets})
 }
 
 func summarize(d *config.Desired) *render.ValidateSummary {
@@ -82,6 +81,9 @@ and check the files when the first line says where the schema is:
 
    # yaml-language-server: $schema=%s`, schema.FileURL),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			_, err := env.Stdout.Write(schema.File)
 			return err
 		},

@@ -16,8 +16,9 @@ type LoadOptions struct {
 	// LookupEnv resolves ${env.NAME}; default os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
 	// SecretsOptional turns an unset ${env.…} in a secret field into a
-	// warning, for validate: the value does not matter to the checks, and a
-	// pull request from a fork has no secrets.
+	// warning, for every command but apply: only apply sends secrets, and a
+	// job should not be given secrets it does not need (a pull request from
+	// a fork has none).
 	SecretsOptional bool
 }
 
@@ -86,7 +87,7 @@ func (l *loader) expand(paths []string) []string {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			hint := "pass the file with -f PATH"
+			hint := "check the path (files are given with -f or as arguments)"
 			if p == DefaultFile {
 				hint = "create connectsync.yaml (see examples/quickstart.yaml) or pass -f PATH"
 			}
@@ -150,6 +151,12 @@ func (l *loader) readData(name string, data []byte) {
 	}
 	bad = append(bad, checkSchema(name, root, value, &l.d)...)
 	l.docs = append(l.docs, &fileDoc{name: name, root: root, bad: bad})
+}
+
+// isListField reports whether a configuration key holds a list of strings.
+func isListField(name string) bool {
+	f, ok := LookupField(name)
+	return ok && (f.Kind == KindSet || f.Kind == KindList)
 }
 
 // broken reports whether the schema rejected anything at or under pointer.
@@ -317,7 +324,12 @@ func (l *loader) readConfigurations(f *fileDoc) {
 		own := map[string]fieldNode{}
 		broken := map[string]bool{}
 		for _, p := range pairs(item) {
-			if f.broken(ptr + "/" + p.key.Value) {
+			// A list with a bad item is still a list: the rules that only
+			// ask whether it is there (is it the right list for the data
+			// model?) still run, so that every independent mistake is
+			// reported at once. A bad scalar or object is left out.
+			fp := ptr + "/" + p.key.Value
+			if f.broken(fp) && !(isListField(p.key.Value) && !slices.Contains(f.bad, fp) && resolve(p.value).Kind == yaml.SequenceNode) {
 				broken[p.key.Value] = true
 				continue
 			}
@@ -416,7 +428,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		}
 		s, err := interpolate(n.Value, lk)
 		if err != nil {
-			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; plan and apply will need it", err.msg)
+			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; apply will need it", err.msg)
 		}
 		return s
 	}
@@ -453,7 +465,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 			}
 			v := resolve(p.value)
 			dotted := f.Name + "." + sub.Name
-			c.FieldPos[dotted] = posOf(fn.file, p.key)
+			c.FieldPos[dotted] = posOf(fn.file, v)
 			subPath := joinPath(fn.path, sub.Name)
 			switch sub.Kind {
 			case KindSet:
@@ -500,21 +512,24 @@ func (l *loader) noteSecret(c *Connect, name, source string) {
 }
 
 // checkIdentities reports two configurations that claim the same live one:
-// the same name (or pinned connectId) for the same account, or a name that
-// another configuration lists under previously.
+// the same name for the same account (unless each pins its own connectId:
+// an account may hold several configurations of one name), the same pinned
+// connectId, or a name that another configuration lists under previously.
 func (l *loader) checkIdentities() {
 	type key struct{ account, name string }
 	names := map[key]Connect{}
 	pins := map[key]Connect{}
 	for _, c := range l.out.Configurations {
 		k := key{c.Account, c.Name}
-		if first, dup := names[k]; dup {
+		if first, dup := names[k]; dup && (c.ConnectID == "" || first.ConnectID == "") {
 			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: c.Pos, Path: joinPath(c.Path, "name"),
 				Message: fmt.Sprintf("configuration %q is declared twice for account %s", c.Name, c.Account),
-				Hint:    "rename one, or limit each to different accounts with accounts: [...]", Also: &first.Pos})
+				Hint:    "rename one, limit each to different accounts with accounts: [...], or pin each to its live configuration with connectId", Also: &first.Pos})
 			continue
 		}
-		names[k] = c
+		if _, dup := names[k]; !dup {
+			names[k] = c
+		}
 		if c.ConnectID != "" {
 			pk := key{c.Account, c.ConnectID}
 			if first, dup := pins[pk]; dup {

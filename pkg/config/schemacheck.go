@@ -158,6 +158,17 @@ func describePattern(field string, n *yaml.Node, pos Pos, path string, d *diags)
 			"%s is a secret: it may only come from the environment, never from the file", field)
 	case "deliveryMode":
 		d.errorf(pos, path, didYouMean(n.Value, []string{"SIM", "aggregate"}), "unknown deliveryMode %q", n.Value)
+	case "envelopeEvents", "recipientEvents":
+		var known []string
+		for _, v := range sentenceCase[field] {
+			known = append(known, v)
+		}
+		sort.Strings(known)
+		d.errorf(pos, path, didYouMean(n.Value, known), "unknown event %q", n.Value)
+	case "version":
+		d.errorf(pos, path, didYouMean(n.Value, []string{"restv2.1", "legacy"}), "unknown eventData.version %q", n.Value)
+	case "format":
+		d.errorf(pos, path, didYouMean(n.Value, []string{"json", "xml"}), "unknown eventData.format %q", n.Value)
 	case "alias":
 		d.errorf(pos, path, "use letters, digits, '.', '_' and '-', starting with a letter or digit", "invalid alias %q", n.Value)
 	case "connectId":

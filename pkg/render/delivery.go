@@ -32,6 +32,7 @@ const textErrorWidth = 100
 func DeliveryJSON(w io.Writer, report any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // listener URLs keep their "&"
 	return enc.Encode(report)
 }
 

@@ -20,7 +20,10 @@ func ExportSummary(w io.Writer, out config.Exported, accounts int, output string
 		fmt.Fprintf(w, "; %d left out (named at the end of the file)", len(out.Left))
 	}
 	fmt.Fprintln(w, ".")
+	if out.Corrected > 0 {
+		fmt.Fprintf(w, "--fix wrote %s in DocuSign's documented spelling (marked \"corrected from\"): the next plan shows them as updates.\n", plural(out.Corrected, "value"))
+	}
 	if len(out.EnvVars) > 0 {
-		fmt.Fprintf(w, "Secrets are not exported: set %s before plan or apply.\n", strings.Join(out.EnvVars, ", "))
+		fmt.Fprintf(w, "Secrets are not exported: set %s before apply.\n", strings.Join(out.EnvVars, ", "))
 	}
 }

@@ -12,6 +12,9 @@ import (
 // "+ create", "~ update" (field: old → new), "- delete", then the
 // configurations left alone, then a summary line.
 func PlanText(w io.Writer, p *plan.Plan, o Options) {
+	if note := partialNote(p); note != "" {
+		fmt.Fprintf(w, "%s %s\n\n", o.paint(ansiYellow, "note:"), note)
+	}
 	for _, a := range p.Accounts {
 		accountText(w, a, o)
 	}
@@ -39,8 +42,14 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), c.Name, writeOnlyNote(c))
 		}
 	}
-	if len(a.Unmanaged)+len(a.Ignored) > 0 {
+	if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.Unexpressible) > 0 {
 		fmt.Fprintln(w)
+	}
+	for _, x := range a.Ambiguous {
+		fmt.Fprintf(w, "  %s %s (connectId %s): %s; left alone (never pruned)\n", o.paint(ansiYellow, "ambiguous"), x.Name, x.ConnectID, x.Reason)
+	}
+	for _, x := range a.Unexpressible {
+		fmt.Fprintf(w, "  %s %s (connectId %s): the file format cannot express it (%s); left alone (never pruned)\n", o.paint(ansiYellow, "inexpressible"), x.Name, x.ConnectID, x.Reason)
 	}
 	for _, u := range a.Unmanaged {
 		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), u.Name, u.ConnectID)
@@ -68,6 +77,9 @@ func changeText(w io.Writer, c plan.Change, o Options) {
 			continue // the heading says it
 		}
 		fmt.Fprintf(w, "      %-*s  %s\n", width+1, f.Field+":", fieldLine(c, f))
+		if f.Note != "" {
+			fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", o.paint(ansiDim, "("+f.Note+")"))
+		}
 		if !f.Sensitive && !f.WriteOnly {
 			if d := longStringDiff(f.Before, f.After, o); d != "" {
 				fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", d)
@@ -137,6 +149,12 @@ func summaryLine(s plan.Summary) string {
 	if s.Ignored > 0 {
 		extra = append(extra, fmt.Sprintf("%d ignored", s.Ignored))
 	}
+	if s.Ambiguous > 0 {
+		extra = append(extra, fmt.Sprintf("%d ambiguous", s.Ambiguous))
+	}
+	if s.Unexpressible > 0 {
+		extra = append(extra, fmt.Sprintf("%d inexpressible", s.Unexpressible))
+	}
 	if s.Errors > 0 {
 		extra = append(extra, plural(s.Errors, "error"))
 	}
@@ -144,6 +162,14 @@ func summaryLine(s plan.Summary) string {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
+}
+
+// partialNote says that a plan limited with --name leaves the rest alone.
+func partialNote(p *plan.Plan) string {
+	if len(p.Names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("partial plan (--name %s): no other configuration is compared, listed or pruned", strings.Join(p.Names, ", "))
 }
 
 // writeOnlyNote explains the write-only fields of an unchanged configuration:

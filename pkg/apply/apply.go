@@ -7,9 +7,13 @@
 //   - Within an account, updates and creates run before deletes, and deletes
 //     are skipped once anything failed, so a failure never leaves fewer
 //     webhooks than before.
-//   - A create whose outcome is unknown (timeout, 5xx, dropped connection) is
-//     never retried blindly: the account is listed again and the name looked
-//     for first, so a lost response never makes a duplicate.
+//   - A create whose outcome is unknown (any failure once it was sent: a
+//     timeout, a 5xx, a dropped connection, a rate limit, a refused token,
+//     an answer without a connectId) is never retried blindly: the account is
+//     listed again and the name looked for first, so a lost response never
+//     makes a duplicate.
+//   - A delete that fails is checked by listing the account: if the
+//     configuration is gone, it is reported deleted.
 //   - An update sends the live object with the desired fields written over it
 //     plus the write-only secrets, so fields the files do not manage are kept
 //     whether DocuSign's PUT merges or replaces.
@@ -24,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -232,7 +237,7 @@ func (r *accountRun) do(ctx context.Context, c plan.Change) (id, note string, er
 		_, err := r.api.UpdateConfiguration(ctx, r.accountID, config.Overlay(live, *c.Desired))
 		return c.ConnectID, "", err
 	case plan.Delete:
-		return c.ConnectID, "", r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID)
+		return r.delete(ctx, c)
 	case plan.Create:
 		return r.create(ctx, c)
 	}
@@ -269,6 +274,24 @@ func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string
 		}
 		note = fmt.Sprintf("retried after: %v", firstLine(err))
 	}
+}
+
+// delete deletes a configuration. When the DELETE fails (its answer lost
+// and the retries refused, say) it lists the account: if the configuration is
+// gone, the delete happened and is reported done.
+func (r *accountRun) delete(ctx context.Context, c plan.Change) (id, note string, err error) {
+	err = r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID)
+	if err == nil {
+		return c.ConnectID, "", nil
+	}
+	list, lerr := r.api.ListConfigurations(ctx, r.accountID)
+	if lerr != nil {
+		return c.ConnectID, "", fmt.Errorf("%w; and listing the account to check whether it is gone failed: %v (re-run to repair)", err, lerr)
+	}
+	if !slices.ContainsFunc(list, func(w docusign.Configuration) bool { return w.ConnectID == c.ConnectID }) {
+		return c.ConnectID, fmt.Sprintf("the DELETE failed (%s), but the configuration is gone", firstLine(err)), nil
+	}
+	return c.ConnectID, "", err
 }
 
 func (r *accountRun) findNew(ctx context.Context, name string, before map[string]bool) ([]string, error) {

@@ -190,6 +190,7 @@ func buildAccount(in Input, opts Options) Account {
 			}
 		}
 		if l.Managed() {
+			c.Findings = append(c.Findings, opts.Policy.Troubleshoot(l)...)
 			c.Findings = append(c.Findings, opts.Policy.Check(l)...)
 			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
 				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))

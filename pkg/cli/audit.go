@@ -203,7 +203,7 @@ func finishAudit(rep *audit.Report, format string, exit exitOptions, ro render.O
 	}
 	for _, a := range rep.Accounts {
 		if a.Error != "" {
-			fmt.Fprintln(env.Stderr, "error:", a.Error)
+			fmt.Fprintln(env.Stderr, "error:", render.Terminal(a.Error))
 		}
 	}
 	switch {

@@ -20,6 +20,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/connectsync/connectsync/pkg/render"
 )
 
 // Version and Commit are set at build time with -ldflags "-X …". Read them
@@ -126,7 +128,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "error:", ee.msg)
+			fmt.Fprintln(stderr, "error:", render.Terminal(ee.msg))
 		}
 		return ee.code
 	}
@@ -134,12 +136,26 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "interrupted")
 		return ExitError
 	}
-	msg := err.Error()
+	msg := errorText(err)
 	if !strings.HasPrefix(msg, "error:") && !strings.Contains(msg, "\n") {
 		msg = "error: " + msg
 	}
 	fmt.Fprintln(stderr, msg)
 	return ExitError
+}
+
+// errorText is err's message made inert for a terminal (it may quote
+// DocuSign's answers or the files): one line, or one line per error joined
+// with errors.Join.
+func errorText(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			lines = append(lines, errorText(e))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return render.Terminal(err.Error())
 }
 
 func newApp(env Env) *cli.App {

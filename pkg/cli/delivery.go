@@ -139,7 +139,7 @@ func reportAccountErrors(inputs []delivery.Input, env Env) error {
 	failed := false
 	for _, in := range inputs {
 		if in.Err != nil {
-			fmt.Fprintln(env.Stderr, "error:", docusign.RedactText(in.Err.Error()))
+			fmt.Fprintln(env.Stderr, "error:", render.Terminal(docusign.RedactText(in.Err.Error())))
 			failed = true
 		}
 	}
@@ -459,11 +459,11 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	}
 	failed := false
 	for _, l := range rep.Refused() {
-		fmt.Fprintf(env.Stderr, "error: DocuSign refused to retry envelope %s: %s\n", l.EnvelopeID, cmpOr(l.Message, l.Status))
+		fmt.Fprintf(env.Stderr, "error: DocuSign refused to retry envelope %s: %s\n", render.Terminal(l.EnvelopeID), render.Terminal(cmpOr(l.Message, l.Status)))
 		failed = true
 	}
 	if in.Err != nil {
-		fmt.Fprintln(env.Stderr, "error:", rep.Error)
+		fmt.Fprintln(env.Stderr, "error:", render.Terminal(rep.Error))
 		failed = true
 	}
 	if failed {
@@ -560,7 +560,7 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 	tx, err := s.api.RepublishHistorical(ctx, a.AccountID, cfg, ids)
 	if err != nil {
 		if docusign.IsOutcomeUnknown(err) {
-			return fmt.Errorf("account %s: %w\nThe batch may have started: check eSignature Admin, Bulk Actions Log, before running republish again", a.Alias, err)
+			return fmt.Errorf("account %s: %w; the batch may have started: check eSignature Admin, Bulk Actions Log, before running republish again", a.Alias, err)
 		}
 		return fmt.Errorf("account %s: %w", a.Alias, err)
 	}

@@ -42,7 +42,7 @@ that tells two configurations of one name apart. Secrets are never
 exported (DocuSign does not return them): a configuration with a userName
 gets password: ${env.CONNECT_PASSWORD_<NAME>}, one with an OAuth client
 clientSecret: ${env.CONNECT_OAUTH_CLIENT_SECRET_<NAME>} (with several
-accounts the alias is part of the name); set them before plan or apply.
+accounts the alias is part of the name); set them before apply.
 Every configuration connectsync may manage is exported, so that the plan
 of the export has no create, no delete and nothing unmanaged; several of
 one name are each pinned with their connectId. Values are written as
@@ -103,7 +103,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 	}
 	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)
 	for _, err := range failed {
-		fmt.Fprintln(env.Stderr, "error:", err)
+		fmt.Fprintln(env.Stderr, "error:", errorText(err))
 	}
 	if len(failed) > 0 {
 		return errReported

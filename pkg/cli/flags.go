@@ -87,7 +87,7 @@ func apiFlags() []cli.Flag {
 		&cli.IntFlag{Name: flagConcurrency, Value: 8, Usage: "accounts in flight at once"},
 		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "say more about what happens"},
 		&cli.BoolFlag{Name: flagDebug, Usage: "trace every HTTP call to stderr (tokens and secrets redacted)"},
-		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt after this long (it is retried; a create is checked first)"},
+		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt (getting a token included) after this long; must be positive (it is retried; a create is checked first)"},
 	}
 }
 
@@ -106,6 +106,9 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 		Debug:        c.Bool(flagDebug),
 		HTTPTimeout:  c.Duration(flagHTTPTimeout),
 		Environment:  c.String(flagEnvironment),
+	}
+	if o.HTTPTimeout <= 0 {
+		return o, usageError(fmt.Sprintf("--http-timeout must be positive, e.g. 30s or 5m (got %s)", o.HTTPTimeout))
 	}
 	if c.IsSet(flagConcurrency) && o.Concurrency < 1 {
 		return o, usageError("--concurrency must be at least 1")

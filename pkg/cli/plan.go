@@ -177,7 +177,7 @@ func runPlan(ctx context.Context, o planOptions, env Env) error {
 // else exit 2 under --detailed-exitcode when there are changes.
 func planExit(p planned, detailed bool, env Env) error {
 	for _, err := range p.failed {
-		fmt.Fprintln(env.Stderr, "error:", err)
+		fmt.Fprintln(env.Stderr, "error:", errorText(err))
 	}
 	if len(p.failed) > 0 || p.plan.HasErrors() {
 		return errReported

@@ -54,7 +54,7 @@ type Exported struct {
 	// Configurations is the number of configurations written.
 	Configurations int
 	// EnvVars name the ${env.…} placeholders written for secrets, sorted:
-	// they must be set before plan or apply.
+	// they must be set before apply.
 	EnvVars []string
 	// Left describes each live configuration left out, and why.
 	Left []string
@@ -188,7 +188,7 @@ func (e *exporter) render() ([]byte, error) {
 		"Exported by connectsync from the live configurations of " + accounts + ".\n" +
 		"Only the fields that differ from DocuSign's defaults are written, and only\n" +
 		"the fields written are managed. Secrets are never exported: each is\n" +
-		"written as ${env.NAME}; set those variables before plan or apply."
+		"written as ${env.NAME}; set those variables before apply."
 	yAdd(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
 	accts := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, a := range e.accounts {
@@ -275,7 +275,7 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 			}
 			fixed, note := e.fixCase(f.Name, list)
 			yAdd(m, f.Name, yValue(fixed))
-			m.Content[len(m.Content)-2].LineComment = note
+			m.Content[len(m.Content)-1].LineComment = note // on the value: yaml.v3 misplaces a key's comment before a flow list
 		case f.Secret:
 			// DocuSign does not return secrets; those it did (none today) are not copied.
 		case f.Kind == KindObject:
@@ -314,7 +314,7 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 			e.corrected++
 			flow = false
 			yAdd(sub, sf.Name, yValue(sv))
-			sub.Content[len(sub.Content)-2].LineComment = fmt.Sprintf("corrected from %q: DocuSign writes it in lower case", version)
+			sub.Content[len(sub.Content)-1].LineComment = fmt.Sprintf("corrected from %q: DocuSign writes it in lower case", version)
 			continue
 		}
 		if list, ok := sv.([]string); ok && sf.Kind == KindSet {
@@ -380,7 +380,7 @@ func (e *exporter) secret(m *yaml.Node, en *entry, field, kind, why string) {
 	}
 	e.envNames[name] = true
 	k := yStr(field)
-	k.HeadComment = "secret: " + why + "\nSet " + name + " before plan or apply."
+	k.HeadComment = "secret: " + why + "\nSet " + name + " before apply."
 	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
 	en.secrets[field] = name
 }

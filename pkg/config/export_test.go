@@ -226,3 +226,38 @@ func TestExportKeepsURLCredentialsOut(t *testing.T) {
 		t.Errorf("env vars: %v", out.EnvVars)
 	}
 }
+
+// TestExportFix: export writes what DocuSign stores; --fix writes the
+// documented spelling with a comment on each corrected value, and counts them.
+func TestExportFix(t *testing.T) {
+	t.Parallel()
+	acct := config.Account{Alias: "a", AccountID: "e1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b"}
+	l := liveConnect(t, `{"connectId": "1", "name": "x", "configurationType": "custom", "urlToPublishTo": "https://h.example.com/x", "allowEnvelopePublish": "true",
+		"allUsers": "true", "deliveryMode": "aggregate", "eventData": {"version": "RESTv2.1"}, "envelopeEvents": ["sent", "sent", "Completed"], "recipientEvents": ["completed"]}`)
+	l.Account = acct.Alias
+	plain, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"envelopeEvents: [sent, Completed]\n", "recipientEvents: [completed]\n", "eventData: {version: RESTv2.1}\n"} {
+		if !strings.Contains(string(plain.YAML), want) {
+			t.Errorf("export without --fix lacks %q:\n%s", want, plain.YAML)
+		}
+	}
+	fixed, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{Fix: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"envelopeEvents: [Sent, Completed] # corrected from [sent, Completed]: DocuSign's docs ask for sentence case\n",
+		"recipientEvents: [Completed] # corrected from [completed]",
+		"version: restv2.1 # corrected from \"RESTv2.1\": DocuSign writes it in lower case\n",
+	} {
+		if !strings.Contains(string(fixed.YAML), want) {
+			t.Errorf("export --fix lacks %q:\n%s", want, fixed.YAML)
+		}
+	}
+	if fixed.Corrected != 3 || plain.Corrected != 0 {
+		t.Errorf("Corrected = %d with --fix, %d without; want 3 and 0", fixed.Corrected, plain.Corrected)
+	}
+}

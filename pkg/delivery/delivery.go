@@ -187,7 +187,9 @@ func resolve(configs []Config, connectID, url string) (Config, bool) {
 	}
 	var found []Config
 	for _, c := range configs {
-		if url != "" && c.URL == url {
+		// Compared redacted: the client hands entries over with the
+		// listener's credentials already removed.
+		if url != "" && redact(c.URL) == redact(url) {
 			found = append(found, c)
 		}
 	}

@@ -16,7 +16,7 @@ var (
 	now    = time.Date(2026, 11, 8, 12, 0, 0, 0, time.UTC)
 	week   = Window{Since: now.Add(-7 * 24 * time.Hour), Until: now}
 	orders = Config{ConnectID: "101", Name: "orders", URL: "https://hooks.example.com/orders"}
-	sign   = Config{ConnectID: "102", Name: "signers", URL: "https://hooks.example.com/signers"}
+	sign   = Config{ConnectID: "102", Name: "signers", URL: "https://hook:pw@hooks.example.com/signers"}
 )
 
 const (
@@ -65,7 +65,7 @@ func TestFailures(t *testing.T) {
 			Error: "could not post to https://listener:s3cret@hooks.example.com/orders: 503", Created: "2026-11-06T14:00:00.0000000Z", LastTry: "2026-11-07T09:12:00Z", RetryCount: 3, Status: "Completed"},
 		{FailureID: "f2", EnvelopeID: envB, ConnectID: "999", ConfigURL: "https://gone.example.com", Error: "timeout", Created: "2026-11-07T10:00:00Z"},
 		// No connectId: named by its URL.
-		{FailureID: "f3", EnvelopeID: envC, ConfigURL: "https://hooks.example.com/signers", Error: "refused", Created: "11/8/2026 8:00:00 AM"},
+		{FailureID: "f3", EnvelopeID: envC, ConfigURL: "https://REDACTED@hooks.example.com/signers", Error: "refused", Created: "11/8/2026 8:00:00 AM"},
 		// Made before the window but tried within it: kept.
 		{FailureID: "f4", EnvelopeID: envC, ConnectID: "101", Created: "2026-10-01T00:00:00Z", LastTry: "2026-11-08T11:00:00Z"},
 		// Entirely before the window: left out, even if DocuSign answered it.

@@ -17,7 +17,8 @@ const AllFailures = "all"
 // failed (a listener that did not answer 200 in time) and DocuSign keeps
 // retrying or gave up on, created between from and to (a zero time leaves
 // that end open). The entries come in DocuSign's order; DocuSign does not
-// paginate this list.
+// paginate this list. Listener URLs, errors and subjects come back with
+// secrets redacted (see LogEntry.redacted).
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/listfailures/
 func (c *Client) ListFailures(ctx context.Context, accountID string, from, to time.Time) ([]LogEntry, error) {
@@ -25,12 +26,12 @@ func (c *Client) ListFailures(ctx context.Context, accountID string, from, to ti
 	err := c.call(ctx, http.MethodGet, accountID, "connect/failures"+dateQuery(from, to), nil, &raw)
 	var entries []LogEntry
 	if err == nil {
-		entries, err = decodeLogList(raw, "failures")
+		entries, err = decodeLogList(raw, "failures", c.red)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list the Connect failure log of account %s: %w", accountID, err)
 	}
-	return entries, nil
+	return redactEntries(entries, c.red), nil
 }
 
 // DeleteFailure deletes one entry of the failure log, or every entry with

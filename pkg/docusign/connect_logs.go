@@ -68,7 +68,7 @@ type rawAnswer []byte
 // decodeLogList reads a list answer in any of the plausible forms: the
 // connectLogs object (with the list under want, or else under the other
 // key), a bare array, null, {} or an empty body (no entries).
-func decodeLogList(data []byte, want string) ([]LogEntry, error) {
+func decodeLogList(data []byte, want string, red *redactor) ([]LogEntry, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
@@ -76,13 +76,13 @@ func decodeLogList(data []byte, want string) ([]LogEntry, error) {
 	if data[0] == '[' {
 		var entries []LogEntry
 		if err := json.Unmarshal(data, &entries); err != nil {
-			return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data))
+			return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data, red))
 		}
 		return entries, nil
 	}
 	var list LogList
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data))
+		return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data, red))
 	}
 	first, other := list.Logs, list.Failures
 	if want == "failures" {
@@ -154,12 +154,41 @@ func (c *Client) ListLogs(ctx context.Context, accountID string, from, to time.T
 	err := c.call(ctx, http.MethodGet, accountID, "connect/logs"+dateQuery(from, to), nil, &raw)
 	var entries []LogEntry
 	if err == nil {
-		entries, err = decodeLogList(raw, "logs")
+		entries, err = decodeLogList(raw, "logs", c.red)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list the Connect log of account %s: %w", accountID, err)
 	}
-	return entries, nil
+	return redactEntries(entries, c.red), nil
+}
+
+// redacted is the entry with every text DocuSign wrote (the listener URL,
+// the error, the debug log) cleared of the secrets the client knows
+// (Options.Secrets, tokens) and of those recognisable by shape: a failed
+// post's error may quote the listener's credentials.
+func (e LogEntry) redacted(red *redactor) LogEntry {
+	e.ConfigURL, e.Error, e.Subject = red.text(e.ConfigURL), red.text(e.Error), red.text(e.Subject)
+	if e.DebugLog != nil {
+		debug := make([]DebugLog, len(e.DebugLog))
+		for i, d := range e.DebugLog {
+			d.EventDescription, d.Payload = red.text(d.EventDescription), red.text(d.Payload)
+			if d.ErrorDetails != nil {
+				details := *d.ErrorDetails
+				details.Message = red.text(details.Message)
+				d.ErrorDetails = &details
+			}
+			debug[i] = d
+		}
+		e.DebugLog = debug
+	}
+	return e
+}
+
+func redactEntries(entries []LogEntry, red *redactor) []LogEntry {
+	for i := range entries {
+		entries[i] = entries[i].redacted(red)
+	}
+	return entries
 }
 
 // GetLog returns one Connect log entry; with additionalInfo, DocuSign adds
@@ -181,21 +210,21 @@ func (c *Client) GetLog(ctx context.Context, accountID, logID string, additional
 	if err := c.call(ctx, http.MethodGet, accountID, path, nil, &raw); err != nil {
 		return LogEntry{}, errorf(err)
 	}
-	entry, err := decodeLogEntry(raw, logID)
+	entry, err := decodeLogEntry(raw, logID, c.red)
 	if err != nil {
 		return LogEntry{}, errorf(err)
 	}
-	return entry, nil
+	return entry.redacted(c.red), nil
 }
 
 // decodeLogEntry reads the answer of GetLog: a connectLog, or (as the
 // configuration get answers a list wrapper) a connectLogs holding it.
-func decodeLogEntry(data []byte, logID string) (LogEntry, error) {
+func decodeLogEntry(data []byte, logID string, red *redactor) (LogEntry, error) {
 	var probe struct {
 		LogEntry
 		Logs []LogEntry `json:"logs"`
 	}
-	if err := decodeBody(data, &probe); err != nil {
+	if err := decodeBody(data, &probe, red); err != nil {
 		return LogEntry{}, err
 	}
 	if probe.LogID != "" || probe.Logs == nil {

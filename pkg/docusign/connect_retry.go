@@ -55,7 +55,7 @@ type retryFilter struct {
 
 // decodeRetryResults reads connectFailureResults ({"retryQueue": [...]}),
 // a bare array, or an empty answer (no per-envelope results).
-func decodeRetryResults(data []byte) ([]RetryResult, error) {
+func decodeRetryResults(data []byte, red *redactor) ([]RetryResult, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
@@ -72,7 +72,11 @@ func decodeRetryResults(data []byte) ([]RetryResult, error) {
 		results = wrapper.RetryQueue
 	}
 	if err != nil {
-		return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data))
+		return nil, fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data, red))
+	}
+	for i, r := range results {
+		r.ConfigURL, r.StatusMessage = red.text(r.ConfigURL), red.text(r.StatusMessage)
+		results[i] = r
 	}
 	return results, nil
 }
@@ -97,7 +101,7 @@ func (c *Client) RetryEnvelopes(ctx context.Context, accountID string, envelopeI
 		err := c.call(ctx, http.MethodPut, accountID, "connect/envelopes/retry_queue", retryFilter{EnvelopeIDs: batch}, &raw)
 		var results []RetryResult
 		if err == nil {
-			results, err = decodeRetryResults(raw)
+			results, err = decodeRetryResults(raw, c.red)
 		}
 		if err != nil {
 			return all, fmt.Errorf("retry envelopes %s in account %s: %w", strings.Join(envelopeIDs[start:], ", "), accountID, err)
@@ -117,7 +121,7 @@ func (c *Client) RetryEnvelope(ctx context.Context, accountID, envelopeID string
 		var raw rawAnswer
 		err = c.call(ctx, http.MethodPut, accountID, "connect/envelopes/"+url.PathEscape(envelopeID)+"/retry_queue", nil, &raw)
 		if err == nil {
-			results, err = decodeRetryResults(raw)
+			results, err = decodeRetryResults(raw, c.red)
 		}
 	}
 	if err != nil {
@@ -163,10 +167,10 @@ type historicalRepublish struct {
 // the background (processingStatus "processing"). JSON only: DocuSign does
 // not support XML, Salesforce or eOriginal configurations here.
 //
-// Like a create, the POST is never retried once it may have reached
-// DocuSign: after a 5xx, a timeout or a dropped connection the error
-// satisfies IsOutcomeUnknown, and the batch may or may not have started
-// (DocuSign's Bulk Actions Log tells).
+// Like a create, the POST is sent once (retry.go): after a 429, 401, 5xx,
+// a timeout or a dropped connection the error satisfies IsOutcomeUnknown,
+// and the batch may or may not have started (DocuSign's Bulk Actions Log
+// tells).
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/envelopepublish/createhistoricalenvelopepublishtransaction/
 func (c *Client) RepublishHistorical(ctx context.Context, accountID string, cfg Configuration, envelopeIDs []string) (PublishTransaction, error) {
@@ -185,8 +189,11 @@ func (c *Client) RepublishHistorical(ctx context.Context, accountID string, cfg 
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return tx, nil // accepted without details
 	}
-	if err := decodeBody(raw, &tx); err != nil {
+	if err := decodeBody(raw, &tx, c.red); err != nil {
 		return PublishTransaction{}, errorf(err)
+	}
+	for i, e := range tx.FileLevelErrors {
+		tx.FileLevelErrors[i] = c.red.text(e)
 	}
 	return tx, nil
 }

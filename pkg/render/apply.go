@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -12,9 +11,9 @@ import (
 
 // ApplyResult writes one line as a change finishes.
 func ApplyResult(w io.Writer, r apply.Result, o Options) {
-	what := r.Name
+	what := Terminal(r.Name)
 	if r.ConnectID != "" {
-		what += " (connectId " + r.ConnectID + ")"
+		what += " (connectId " + Terminal(r.ConnectID) + ")"
 	}
 	var line string
 	switch r.Status {
@@ -23,14 +22,14 @@ func ApplyResult(w io.Writer, r apply.Result, o Options) {
 		color := map[plan.Action]string{plan.Create: ansiGreen, plan.Update: ansiYellow, plan.Delete: ansiRed}[r.Action]
 		line = o.paint(color, past) + " " + what
 	case apply.Failed:
-		line = o.paint(ansiRed, "✗ failed to "+string(r.Action)) + " " + what + ": " + r.Err.Error()
+		line = o.paint(ansiRed, "✗ failed to "+string(r.Action)) + " " + what + ": " + Terminal(r.Err.Error())
 	case apply.Skipped:
 		line = o.paint(ansiDim, "  skipped "+string(r.Action)) + " " + what
 	}
 	if r.Note != "" {
-		line += " (" + r.Note + ")"
+		line += " (" + Terminal(r.Note) + ")"
 	}
-	fmt.Fprintf(w, "%s: %s\n", r.Account, line)
+	fmt.Fprintf(w, "%s: %s\n", Terminal(r.Account), line)
 }
 
 // ApplyReport writes what apply did in the end, and what was not done.
@@ -64,11 +63,11 @@ func ApplyReport(w io.Writer, rep apply.Report, o Options) {
 	fmt.Fprintf(w, "\n%s\n", o.paint(ansiRed, "Apply finished with errors:"))
 	for _, a := range rep.Accounts {
 		if a.Err != nil {
-			fmt.Fprintf(w, "  %s: %v\n", a.Alias, a.Err)
+			fmt.Fprintf(w, "  %s: %s\n", Terminal(a.Alias), Terminal(a.Err.Error()))
 		}
 		for _, r := range a.Results {
 			if r.Status == apply.Failed {
-				fmt.Fprintf(w, "  %s: %v\n", a.Alias, r.Err)
+				fmt.Fprintf(w, "  %s: %s\n", Terminal(a.Alias), Terminal(r.Err.Error()))
 			}
 		}
 	}
@@ -156,8 +155,5 @@ func ApplyJSON(w io.Writer, rep apply.Report, p *plan.Plan, tool string) error {
 		}
 		doc.Accounts = append(doc.Accounts, ad)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, false)
 }

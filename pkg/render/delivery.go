@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -28,17 +27,21 @@ const (
 // textErrorWidth is how much of an error a text table shows; JSON has it all.
 const textErrorWidth = 100
 
-// DeliveryJSON writes any delivery report as JSON (schema/delivery.schema.json).
-func DeliveryJSON(w io.Writer, report any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // listener URLs keep their "&"
-	return enc.Encode(report)
-}
+// DeliveryJSON writes any delivery report as JSON (schema/delivery.schema.json),
+// inert like every JSON output (writeJSON).
+func DeliveryJSON(w io.Writer, report any) error { return writeJSON(w, report) }
 
-// clip shortens s to n characters (never inside a character), marking the cut.
+// Every text in these reports came from DocuSign or the files: the text
+// renderers pass it through Terminal (inert below, or clip, which calls it), the
+// markdown ones through escapeMD and escapeCode.
+
+// inert is Terminal, short for the many values of the tables below.
+func inert(s string) string { return Terminal(s) }
+
+// clip makes s one inert line of at most n characters (never cut inside a
+// character), marking the cut.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = Terminal(strings.Join(strings.Fields(s), " "))
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -53,20 +56,20 @@ func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 func named(name, connectID string) string {
 	switch {
 	case name != "" && connectID != "":
-		return fmt.Sprintf("%s (%s)", name, connectID)
+		return fmt.Sprintf("%s (%s)", inert(name), inert(connectID))
 	case name != "":
-		return name
+		return inert(name)
 	case connectID != "":
-		return "connectId " + connectID + " (not found)"
+		return "connectId " + inert(connectID) + " (not found)"
 	}
 	return "-"
 }
 
-func cellOr(t delivery.Time) string {
-	if t.IsZero() {
+func cellOr(tm delivery.Time) string {
+	if tm.IsZero() {
 		return "-"
 	}
-	return t.String()
+	return inert(tm.String())
 }
 
 // FailuresText writes the failures report for people: per account, the
@@ -77,10 +80,10 @@ func FailuresText(w io.Writer, r *delivery.FailuresReport, o Options) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := fmt.Sprintf("%s (%s)", o.paint(ansiBold, a.Alias), a.AccountID)
+		head := fmt.Sprintf("%s (%s)", o.paint(ansiBold, inert(a.Alias)), inert(a.AccountID))
 		switch {
 		case a.Error != "":
-			fmt.Fprintf(w, "%s: %s %s\n", head, o.paint(ansiRed, "error:"), a.Error)
+			fmt.Fprintf(w, "%s: %s %s\n", head, o.paint(ansiRed, "error:"), inert(a.Error))
 			continue
 		case len(a.Failures) == 0:
 			fmt.Fprintf(w, "%s: no failed deliveries since %s\n", head, day(r.Since))
@@ -90,14 +93,14 @@ func FailuresText(w io.Writer, r *delivery.FailuresReport, o Options) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  CONFIGURATION\tCONNECTID\tFAILURES\tLAST FAILURE\tLISTENER\tLAST ERROR")
 		for _, h := range a.Configurations {
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", dash(h.Configuration), dash(h.ConnectID), h.Failures, cellOr(h.LastFailure), dash(h.URL), dash(clip(h.LastError, textErrorWidth)))
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", dash(inert(h.Configuration)), dash(inert(h.ConnectID)), h.Failures, cellOr(h.LastFailure), dash(inert(h.URL)), dash(clip(h.LastError, textErrorWidth)))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  CREATED\tLAST TRY\tRETRIES\tENVELOPE\tCONFIGURATION\tERROR")
 		for _, f := range a.Failures {
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", cellOr(f.Created), cellOr(f.LastTry), f.RetryCount, f.EnvelopeID, named(f.Configuration, f.ConnectID), dash(clip(f.Error, textErrorWidth)))
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", cellOr(f.Created), cellOr(f.LastTry), f.RetryCount, inert(f.EnvelopeID), named(f.Configuration, f.ConnectID), dash(clip(f.Error, textErrorWidth)))
 		}
 		tw.Flush()
 	}
@@ -109,7 +112,7 @@ func failuresSummaryLine(r *delivery.FailuresReport) string {
 	s := r.Summary
 	of := ""
 	if r.Name != "" {
-		of = fmt.Sprintf(" of configuration %q", r.Name)
+		of = fmt.Sprintf(" of configuration %q", inert(r.Name))
 	}
 	line := fmt.Sprintf("No failed deliveries%s since %s in %s.", of, day(r.Since), plural(s.Accounts-s.Failed, "account"))
 	if s.Failures > 0 {
@@ -138,7 +141,7 @@ func FailuresMarkdown(w io.Writer, r *delivery.FailuresReport) error {
 		}
 		b.WriteString("| configuration | connectId | failures | last failure | listener | last error |\n|---|---|---:|---|---|---|\n")
 		for _, h := range a.Configurations {
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", codeOrDash(h.Configuration), dash(h.ConnectID), h.Failures, cellOr(h.LastFailure), codeOrDash(h.URL), mdCell(h.LastError))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", codeOrDash(h.Configuration), mdCell(h.ConnectID), h.Failures, mdCell(cellOr(h.LastFailure)), codeOrDash(h.URL), mdCell(h.LastError))
 		}
 		b.WriteString("\n| created | last try | retries | envelope | configuration | error |\n|---|---|---:|---|---|---|\n")
 		for i, f := range a.Failures {
@@ -146,7 +149,7 @@ func FailuresMarkdown(w io.Writer, r *delivery.FailuresReport) error {
 				fmt.Fprintf(&b, "| … and %d more | | | | | |\n", len(a.Failures)-i)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | `%s` | %s | %s |\n", cellOr(f.Created), cellOr(f.LastTry), f.RetryCount, f.EnvelopeID, mdCell(named(f.Configuration, f.ConnectID)), mdCell(f.Error))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", mdCell(cellOr(f.Created)), mdCell(cellOr(f.LastTry)), f.RetryCount, codeOrDash(f.EnvelopeID), mdCell(named(f.Configuration, f.ConnectID)), mdCell(f.Error))
 		}
 		b.WriteString("\n")
 	}
@@ -177,10 +180,10 @@ func LogsText(w io.Writer, r *delivery.LogsReport, o Options) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := fmt.Sprintf("%s (%s)", o.paint(ansiBold, a.Alias), a.AccountID)
+		head := fmt.Sprintf("%s (%s)", o.paint(ansiBold, inert(a.Alias)), inert(a.AccountID))
 		switch {
 		case a.Error != "":
-			fmt.Fprintf(w, "%s: %s %s\n", head, o.paint(ansiRed, "error:"), a.Error)
+			fmt.Fprintf(w, "%s: %s %s\n", head, o.paint(ansiRed, "error:"), inert(a.Error))
 			continue
 		case len(a.Entries) == 0:
 			fmt.Fprintf(w, "%s: no Connect log entries since %s\n", head, day(r.Since))
@@ -190,14 +193,14 @@ func LogsText(w io.Writer, r *delivery.LogsReport, o Options) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  CREATED\tENVELOPE\tSTATUS\tCONFIGURATION\tRESULT")
 		for _, l := range a.Entries {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", cellOr(l.Created), l.EnvelopeID, dash(l.Status), named(l.Configuration, l.ConnectID), logResult(l, o))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", cellOr(l.Created), inert(l.EnvelopeID), dash(inert(l.Status)), named(l.Configuration, l.ConnectID), logResult(l, o))
 		}
 		tw.Flush()
 		for _, l := range a.Entries {
 			if len(l.Debug) == 0 {
 				continue
 			}
-			fmt.Fprintf(w, "\n  %s %s, %s (log %s):\n", cellOr(l.Created), dash(l.Status), named(l.Configuration, l.ConnectID), dash(l.LogID))
+			fmt.Fprintf(w, "\n  %s %s, %s (log %s):\n", cellOr(l.Created), dash(inert(l.Status)), named(l.Configuration, l.ConnectID), dash(inert(l.LogID)))
 			for _, d := range l.Debug {
 				fmt.Fprintf(w, "    %s  %s%s\n", cellOr(d.Time), dash(clip(d.Description, textErrorWidth)), debugError(d))
 				if d.Payload != "" {
@@ -221,14 +224,14 @@ func debugError(d delivery.DebugLine) string {
 	if d.ErrorCode == "" && d.ErrorMessage == "" {
 		return ""
 	}
-	return fmt.Sprintf(" [error %s]", strings.TrimSpace(d.ErrorCode+" "+clip(d.ErrorMessage, textErrorWidth)))
+	return fmt.Sprintf(" [error %s]", strings.TrimSpace(inert(d.ErrorCode)+" "+clip(d.ErrorMessage, textErrorWidth)))
 }
 
 func logsSummaryLine(r *delivery.LogsReport) string {
 	s := r.Summary
 	of := ""
 	if r.Envelope != "" {
-		of = " of envelope " + r.Envelope
+		of = " of envelope " + inert(r.Envelope)
 	}
 	line := fmt.Sprintf("Logs: %s%s (%d with an error) in %s since %s.", plural(s.Entries, "entry"), of, s.Errors, plural(s.Accounts-s.Failed, "account"), day(r.Since))
 	if s.Failed > 0 {
@@ -261,9 +264,9 @@ func LogsMarkdown(w io.Writer, r *delivery.LogsReport) error {
 			if l.Error != "" {
 				result = "error: " + l.Error
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", cellOr(l.Created), l.EnvelopeID, mdCell(l.Status), mdCell(named(l.Configuration, l.ConnectID)), mdCell(result))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(cellOr(l.Created)), codeOrDash(l.EnvelopeID), mdCell(l.Status), mdCell(named(l.Configuration, l.ConnectID)), mdCell(result))
 			for _, d := range l.Debug {
-				fmt.Fprintf(&b, "| | | | ↳ %s | %s |\n", cellOr(d.Time), mdCell(d.Description+debugError(d)))
+				fmt.Fprintf(&b, "| | | | ↳ %s | %s |\n", mdCell(cellOr(d.Time)), mdCell(d.Description+debugError(d)))
 			}
 		}
 		b.WriteString("\n")
@@ -274,7 +277,7 @@ func LogsMarkdown(w io.Writer, r *delivery.LogsReport) error {
 
 // RetryText writes DocuSign's answer per envelope and a summary line.
 func RetryText(w io.Writer, r *delivery.RetryReport, o Options) {
-	fmt.Fprintf(w, "%s (%s): %s\n", o.paint(ansiBold, r.Account), r.AccountID, retrySelection(r))
+	fmt.Fprintf(w, "%s (%s): %s\n", o.paint(ansiBold, inert(r.Account)), inert(r.AccountID), retrySelection(r))
 	if len(r.Results) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  ENVELOPE\tCONFIGURATION\tDOCUSIGN STATUS\tMESSAGE\tOUTCOME")
@@ -283,7 +286,7 @@ func RetryText(w io.Writer, r *delivery.RetryReport, o Options) {
 			if outcome != delivery.OutcomeAccepted {
 				outcome = o.paint(ansiRed, outcome)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.EnvelopeID, retryConfig(l), dash(l.Status), dash(clip(l.Message, textErrorWidth)), outcome)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", inert(l.EnvelopeID), retryConfig(l), dash(clip(l.Status, textErrorWidth)), dash(clip(l.Message, textErrorWidth)), outcome)
 		}
 		tw.Flush()
 	}
@@ -304,7 +307,7 @@ func retrySelection(r *delivery.RetryReport) string {
 	}
 	what := "every envelope in the failure log"
 	if r.Name != "" {
-		what = fmt.Sprintf("every envelope in the failure log of %q", r.Name)
+		what = fmt.Sprintf("every envelope in the failure log of %q", inert(r.Name))
 	}
 	if r.Since != nil {
 		what += " since " + day(*r.Since)
@@ -335,7 +338,7 @@ func RetryMarkdown(w io.Writer, r *delivery.RetryReport) error {
 			if outcome != delivery.OutcomeAccepted {
 				outcome = "**" + outcome + "**"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", l.EnvelopeID, mdCell(retryConfig(l)), mdCell(l.Status), mdCell(l.Message), outcome)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", codeOrDash(l.EnvelopeID), mdCell(retryConfig(l)), mdCell(l.Status), mdCell(l.Message), outcome)
 		}
 		b.WriteString("\n")
 	}
@@ -349,9 +352,9 @@ func RetryMarkdown(w io.Writer, r *delivery.RetryReport) error {
 // RepublishText writes the batch a historical republish started.
 func RepublishText(w io.Writer, r *delivery.RepublishReport, o Options) {
 	fmt.Fprintf(w, "%s (%s): historical republish of %s through %q (connectId %s) to %s\n",
-		o.paint(ansiBold, r.Account), r.AccountID, plural(len(r.Envelopes), "envelope"), r.Configuration, r.ConnectID, r.URL)
+		o.paint(ansiBold, inert(r.Account)), inert(r.AccountID), plural(len(r.Envelopes), "envelope"), inert(r.Configuration), inert(r.ConnectID), inert(r.URL))
 	for _, line := range republishLines(r) {
-		fmt.Fprintln(w, "  "+line)
+		fmt.Fprintln(w, "  "+inert(line))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, republishSummaryLine(r))
@@ -388,7 +391,7 @@ func republishSummaryLine(r *delivery.RepublishReport) string {
 func RepublishMarkdown(w io.Writer, r *delivery.RepublishReport) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n### connectsync republish\n\n**%s**\n\n%s (%s), configuration %s (connectId %s), listener %s:\n\n",
-		RepublishMarker, escapeMD(republishSummaryLine(r)), escapeMD(r.Account), escapeMD(r.AccountID), cellCode(r.Configuration), r.ConnectID, cellCode(r.URL))
+		RepublishMarker, escapeMD(republishSummaryLine(r)), escapeMD(r.Account), escapeMD(r.AccountID), cellCode(r.Configuration), escapeMD(r.ConnectID), cellCode(r.URL))
 	for _, line := range republishLines(r) {
 		b.WriteString("- " + escapeMD(line) + "\n")
 	}

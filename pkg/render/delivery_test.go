@@ -39,6 +39,8 @@ func deliveryFixtures() map[string]any {
 		{FailureID: "f2", EnvelopeID: envOrder1042, ConnectID: "22210641", ConfigURL: "https://listener:s3cret@hooks.acme.com/orders",
 			Error: "Unable to connect to the remote server", Created: "2026-11-07T08:00:00Z", LastTry: "2026-11-07T08:30:00Z", RetryCount: 2, Status: "Sent"},
 		{FailureID: "f3", EnvelopeID: envNDA, ConnectID: "22200001", ConfigURL: "https://old.acme.com/hook", Error: "404 <html>Not Found</html>", Created: "2026-11-05T10:00:00Z"},
+		// Untrusted text: a terminal escape, a forged line and a bidi override.
+		{FailureID: "f4", EnvelopeID: envNDA + "\x1b]0;pwned\x07", ConnectID: "22210642", Error: "503\x1b[2J\r\nNo failed deliveries.\u202e", Created: "2026-11-04T10:00:00Z\u202e"},
 	}
 	failuresReport := delivery.BuildFailures([]delivery.Input{
 		{Alias: "acme-prod", AccountID: "8f3c1b9e-2d4a-4b6c-9e8f-1a2b3c4d5e6f", Configs: configs, Entries: failures},
@@ -134,6 +136,9 @@ func TestDeliveryGolden(t *testing.T) {
 				}
 				if strings.Contains(got, "s3cret") {
 					t.Errorf("%s: a listener's credentials leaked:\n%s", golden, got)
+				}
+				if ext != "color.txt" && strings.ContainsAny(got, "\x1b\x07\r\u202e") || strings.Contains(got, "\nNo failed deliveries.") {
+					t.Errorf("%s: untrusted text is not inert:\n%q", golden, got)
 				}
 			}
 			var doc any

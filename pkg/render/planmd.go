@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -145,20 +144,7 @@ func changeMarkdown(b *bytes.Buffer, c plan.Change, detail mdDetail) {
 	}
 }
 
-// codeLine keeps a line from closing the code block it is in.
-func codeLine(s string) string {
-	return strings.ReplaceAll(s, "```", "'''")
-}
-
-func escapeCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
-
-func escapeMD(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`).Replace(s)
-}
-
 // PlanJSON writes the plan's JSON document (secrets replaced).
 func PlanJSON(w io.Writer, doc plan.Document) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }

@@ -219,3 +219,56 @@ accounts:
 		}
 	}
 }
+
+// TestDeliveryJSONMatchesSchema runs the delivery commands as a script
+// would, with failures and log entries to report, and checks each JSON
+// output against schema/delivery.schema.json (TestJSONOutputsMatchTheirSchemas
+// does the same for the other commands).
+func TestDeliveryJSONMatchesSchema(t *testing.T) {
+	dir := t.TempDir()
+	srv, vars := startEmulator(t, dir)
+	good := writeHooks(t, dir, "orders", "signers")
+	run := func(args ...string) []byte {
+		var out, errb bytes.Buffer
+		env := applyEnv(vars, strings.NewReader(""), &out, false)
+		env.Stderr = &errb
+		Run(context.Background(), append([]string{"connectsync"}, args...), env)
+		if out.Len() == 0 {
+			t.Fatalf("%v printed nothing on stdout; stderr:\n%s", args, errb.String())
+		}
+		return out.Bytes()
+	}
+	run("apply", "--auto-approve", good)
+	const account, failed, never = "11111111-2222-4333-8444-555555555555", "93be49ab-1c2d-4e5f-8a9b-f752070d71ec", "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
+	list, err := srv.Emulator.Configurations(account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range list {
+		if c.Name == "orders" {
+			if _, err := srv.Emulator.RecordFailure(account, emulator.Delivery{ConnectID: c.ConnectID, EnvelopeID: failed, Error: "503"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sch, err := schema.Compile(schema.DeliveryURL, schema.Delivery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"failures", "--format", "json", good},
+		{"logs", "--format", "json", good},
+		{"retry", "--format", "json", "--envelope", never, good}, // refused: exit 1, still a report
+		{"retry", "--format", "json", "--all", good},
+		{"republish", "--format", "json", "--name", "orders", "--envelope", failed, good},
+	} {
+		out := run(args...)
+		var v any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("%v: not JSON: %v\n%s", args, err, out)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("%v does not match the delivery schema: %#v\n%s", args, err, out)
+		}
+	}
+}

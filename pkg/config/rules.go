@@ -116,7 +116,7 @@ func checkURL(c Connect, at func(string) Pos, path func(string) string, d *diags
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		d.errorf(at("urlToPublishTo"), path("urlToPublishTo"), "write an absolute URL, e.g. https://hooks.example.com/docusign",
-			"urlToPublishTo %q is not an absolute http(s) URL", Redact(raw))
+			"urlToPublishTo %q is not an absolute http(s) URL", excerpt(Redact(raw)))
 		return
 	}
 	if u.User != nil {

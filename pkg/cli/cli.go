@@ -151,6 +151,8 @@ Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 			sandboxCommand(env),
 			schemaCommand(env),
 			versionCommand(env),
+			completionCommand(env),
+			manCommand(env),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(env.Stderr, "error: unknown command %q; run connectsync --help\n", name)

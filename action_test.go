@@ -787,81 +787,137 @@ esac
 printf '#!/bin/sh\necho "connectsync fake (commit fake)"\n' > "$out"; chmod +x "$out"
 `
 
-func TestActionInstall(t *testing.T) {
+// TestActionBuild: the install step's answer when connectsync must be built
+// (a branch or commit ref, version: local, a module version), then the build
+// step. The release downloads are in action_release_test.go.
+func TestActionBuild(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	goDir := filepath.Dir(fakeBinary(t, "go", fakeGo))
+	// Where a runner puts the action for uses: connectsync/connectsync@SHA.
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	downloaded := filepath.Join(t.TempDir(), "_actions", "connectsync", "connectsync", sha)
+	if err := os.MkdirAll(downloaded, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"go.mod", "main.go"} {
+		if err := os.WriteFile(filepath.Join(downloaded, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr string
-		wantLog string // with RUNNER_TEMP written as TEMP and the source as SRC
+		name      string
+		env       map[string]string
+		wantBuild string // install's build output
+		wantErr   string
+		wantLog   string // with RUNNER_TEMP written as TEMP and the source as SRC
 	}{{
-		name:    "from the action's source",
-		env:     map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "GITHUB_ACTION_REF": "v1.4.0"},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.4.0 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		name:      "a branch: the action's source",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": "main"},
+		wantBuild: "source",
+		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=main -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
 	}, {
-		name:    "local, as uses: ./ has no ref",
-		env:     map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		name:      "a commit, read from the action's path when github.action_ref is empty",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": downloaded, "ACTION_REF": ""},
+		wantBuild: "source",
+		wantLog:   "cwd=ACT GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + sha + " -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
 	}, {
-		name:    "a released version",
-		env:     map[string]string{"INPUT_VERSION": "v1.2.3"},
-		wantLog: "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@v1.2.3]",
+		name:      "uses: ./ (no ref)",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": ""},
+		wantBuild: "source",
+		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+	}, {
+		name:      "local, as uses: ./ has no ref",
+		env:       map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root, "ACTION_REF": "v1.2.3"},
+		wantBuild: "source",
+		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.2.3 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+	}, {
+		name:      "a module version",
+		env:       map[string]string{"INPUT_VERSION": "latest"},
+		wantBuild: "module",
+		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@latest]",
 	}, {
 		name:    "not a version",
 		env:     map[string]string{"INPUT_VERSION": "v1;rm -rf /"},
 		wantErr: "is not a module version",
 	}, {
-		name:    "no source to build",
-		env:     map[string]string{"INPUT_VERSION": ""},
-		wantErr: "holds no connectsync source",
+		name:      "no source to build",
+		env:       map[string]string{"INPUT_VERSION": ""},
+		wantBuild: "source",
+		wantErr:   "holds no connectsync source",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			temp, log := t.TempDir(), filepath.Join(t.TempDir(), "go.log")
 			ghPath := filepath.Join(t.TempDir(), "github_path")
-			env := merge(tt.env, map[string]string{"RUNNER_TEMP": temp, "FAKE_LOG": log, "GITHUB_PATH": ghPath})
-			cmd := exec.Command("bash", filepath.Join(root, actionScript), "install")
-			cmd.Dir = t.TempDir()
-			out := filepath.Join(t.TempDir(), "github_output")
-			cmd.Env = []string{"PATH=" + goDir + string(os.PathListSeparator) + os.Getenv("PATH"), "GITHUB_OUTPUT=" + out}
-			for k, v := range env {
-				cmd.Env = append(cmd.Env, k+"="+v)
+			dir := t.TempDir()
+			env := merge(tt.env, map[string]string{"RUNNER_TEMP": temp, "FAKE_LOG": log, "GITHUB_PATH": ghPath,
+				"PATH": goDir + string(os.PathListSeparator) + os.Getenv("PATH")})
+			step := func(mode string, extra map[string]string) (step, string) {
+				cmd := exec.Command("bash", filepath.Join(root, actionScript), mode)
+				cmd.Dir = dir
+				out := filepath.Join(t.TempDir(), "github_output")
+				if err := os.WriteFile(out, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cmd.Env = []string{"GITHUB_OUTPUT=" + out}
+				for k, v := range merge(env, extra) {
+					cmd.Env = append(cmd.Env, k+"="+v)
+				}
+				b, err := cmd.CombinedOutput()
+				s := step{stdout: string(b)}
+				if ee, ok := err.(*exec.ExitError); ok {
+					s.code = ee.ExitCode()
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				s.outputs = readOutputs(t, out)
+				return s, string(b)
 			}
-			b, err := cmd.CombinedOutput()
+			inst, out := step("install", nil)
+			if tt.wantBuild == "" {
+				if inst.code == 0 || !strings.Contains(out, tt.wantErr) {
+					t.Errorf("install: exit %d, output\n%s\nwant %q", inst.code, out, tt.wantErr)
+				}
+				return
+			}
+			if inst.code != 0 || inst.outputs["build"] != tt.wantBuild || inst.outputs["path"] != "" {
+				t.Fatalf("install: exit %d, outputs %v, want build=%s\n%s", inst.code, inst.outputs, tt.wantBuild, out)
+			}
+			b, out := step("build", map[string]string{"BUILD": inst.outputs["build"]})
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(string(b), tt.wantErr) {
-					t.Errorf("err %v, output\n%s\nwant %q", err, b, tt.wantErr)
+				if b.code == 0 || !strings.Contains(out, tt.wantErr) {
+					t.Errorf("build: exit %d, output\n%s\nwant %q", b.code, out, tt.wantErr)
 				}
 				if _, err := os.Stat(log); err == nil {
 					t.Errorf("go ran: %s", readFile(t, log))
 				}
 				return
 			}
-			if err != nil {
-				t.Fatalf("%v\n%s", err, b)
+			if b.code != 0 {
+				t.Fatalf("build: exit %d\n%s", b.code, out)
 			}
 			got := readFile(t, log)
 			got = strings.ReplaceAll(got, temp, "TEMP")
+			got = strings.ReplaceAll(got, downloaded, "ACT")
 			got = strings.ReplaceAll(got, root, "SRC")
-			got = strings.ReplaceAll(got, cmd.Dir, "CWD")
+			got = strings.ReplaceAll(got, dir, "CWD")
 			got = regexp.MustCompile(`Commit=[0-9a-z]+`).ReplaceAllString(got, "Commit=COMMIT")
 			if got != tt.wantLog+"\n" {
 				t.Errorf("go ran as\n%s\nwant\n%s", got, tt.wantLog)
 			}
 			bin := filepath.Join(temp, "connectsync-bin", "connectsync")
-			if o := readOutputs(t, out); o["path"] != bin {
-				t.Errorf("outputs %v, want path=%s", o, bin)
+			if b.outputs["path"] != bin {
+				t.Errorf("outputs %v, want path=%s", b.outputs, bin)
 			}
 			if p := readFile(t, ghPath); p != filepath.Dir(bin)+"\n" {
 				t.Errorf("GITHUB_PATH holds %q", p)
 			}
-			if !strings.Contains(string(b), "connectsync fake") {
-				t.Errorf("the installed binary did not run:\n%s", b)
+			if !strings.Contains(out, "connectsync fake") {
+				t.Errorf("the installed binary did not run:\n%s", out)
 			}
 		})
 	}

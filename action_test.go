@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,13 +153,17 @@ func needNode(t *testing.T) string {
 	return node
 }
 
-// fakeGitHub serves the three REST calls the comment script makes, over an
-// in-memory list of one pull request's comments, two to a page so that the
-// script has to follow Link headers.
+// fakeGitHub serves the calls the comment script makes, over an in-memory
+// list of one pull request's comments, two to a page so that the script has
+// to follow Link headers. The token's identity: GET /user answers user, or
+// 403 as it does for GITHUB_TOKEN (an installation token) when user is "";
+// GraphQL's viewer is viewer, or the same as user when viewer is "".
 type fakeGitHub struct {
 	t        *testing.T
 	token    string
 	pageSize int
+	user     string
+	viewer   string
 
 	mu       sync.Mutex
 	nextID   int64
@@ -202,6 +208,24 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.t.Errorf("%s %s: no X-GitHub-Api-Version", r.Method, r.URL)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.URL.Path == "/user" && r.Method == http.MethodGet:
+		if g.user == "" {
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+			return
+		}
+		fmt.Fprintf(w, `{"login":%q,"type":"User"}`, g.user)
+		return
+	case r.URL.Path == "/graphql" && r.Method == http.MethodPost:
+		var q struct {
+			Query string `json:"query"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&q); err != nil || !strings.Contains(q.Query, "viewer") {
+			g.t.Errorf("graphql query %q: %v", q.Query, err)
+		}
+		fmt.Fprintf(w, `{"data":{"viewer":{"login":%q}}}`, cmp.Or(g.viewer, g.user))
+		return
+	}
 	var in struct {
 		Body string `json:"body"`
 	}
@@ -226,7 +250,7 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(g.comments[lo:hi])
 	case r.URL.Path == listPath && r.Method == http.MethodPost:
-		id := g.add("github-actions[bot]", in.Body)
+		id := g.add(cmp.Or(g.viewer, g.user), in.Body)
 		w.WriteHeader(http.StatusCreated)
 		json.NewEncoder(w).Encode(g.comments[len(g.comments)-1])
 		_ = id
@@ -246,13 +270,14 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// own returns the comments whose first line is the marker.
+// own returns the comments of the token's identity (the bot, for
+// GITHUB_TOKEN) whose first line is the marker.
 func (g *fakeGitHub) own(marker string) []ghComment {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []ghComment
 	for _, c := range g.comments {
-		if first, _, _ := strings.Cut(c.Body, "\n"); first == marker {
+		if first, _, _ := strings.Cut(c.Body, "\n"); first == marker && c.User.Login == cmp.Or(g.viewer, g.user) {
 			out = append(out, c)
 		}
 	}
@@ -392,10 +417,13 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, "connectsync", "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gh := &fakeGitHub{t: t, token: token, pageSize: 2}
+	gh := &fakeGitHub{t: t, token: token, pageSize: 2, viewer: "github-actions[bot]"}
 	gh.add("alice", "Looks good to me.")
+	// Someone else's comment that starts with the marker: never edited.
+	const impostor = render.PlanMarker + "\n### connectsync plan\n\nNo changes. (written by mallory)"
+	gh.add("mallory", impostor)
 	gh.add("bob", "As the bot says:\n"+render.PlanMarker+"\nnothing else")
-	gh.add("github-actions[bot]", "<!-- connectsync:plan:staging -->\n### connectsync plan\n\nstaging")
+	stagingID := gh.add("github-actions[bot]", "<!-- connectsync:plan:staging -->\n### connectsync plan\n\nstaging")
 	gh.add("carol", "One more thing.")
 	gh.add("dave", "And another.")
 	srv := httptest.NewServer(gh)
@@ -467,8 +495,9 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if !strings.Contains(own[0].Body, "commit `0123456`") || !strings.Contains(own[0].Body, "https://github.com/acme/webhooks/actions/runs/4242") {
 		t.Errorf("the comment's footer names no commit or run:\n%s", own[0].Body)
 	}
-	if calls := gh.takeCalls(); len(calls) != 4 || calls[3] != "POST "+listPath {
-		t.Errorf("first comment: calls %v, want three pages listed, then a POST", calls)
+	wantCalls := []string{"GET /user", "POST /graphql", "GET " + listPath, "GET " + listPath, "GET " + listPath, "POST " + listPath}
+	if calls := gh.takeCalls(); !slices.Equal(calls, wantCalls) {
+		t.Errorf("first comment: calls %v, want %v: who the token is (GITHUB_TOKEN cannot GET /user: GraphQL's viewer), three pages listed, then a POST", calls, wantCalls)
 	}
 
 	// Merge: apply exactly the saved plan.
@@ -506,17 +535,20 @@ func TestActionPlanApplyComment(t *testing.T) {
 	p4 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true", "comment-tag": "staging"}, secrets)
 	check("tagged plan", p4, false, map[string]string{"has-changes": "false"})
 	staging := gh.own("<!-- connectsync:plan:staging -->")
-	if len(staging) != 1 || staging[0].ID != 3 || !strings.Contains(staging[0].Body, planBody(md2)) {
+	if len(staging) != 1 || staging[0].ID != stagingID || !strings.Contains(staging[0].Body, planBody(md2)) {
 		t.Errorf("tagged comment: %+v", staging)
 	}
 	if own := gh.own(render.PlanMarker); len(own) != 1 || !strings.Contains(own[0].Body, "The plan failed") {
 		t.Errorf("the tagged plan touched the untagged comment: %+v", own)
 	}
 	gh.mu.Lock()
-	if n := len(gh.comments); n != 6 {
-		t.Errorf("%d comments, want the 5 others and one plan comment", n)
+	if n := len(gh.comments); n != 7 {
+		t.Errorf("%d comments, want the 6 others and one plan comment", n)
 	}
-	if b := gh.comments[1].Body; !strings.HasPrefix(b, "As the bot says:") {
+	if b := gh.comments[1].Body; b != impostor {
+		t.Errorf("another author's comment starting with the marker was edited: %q", b)
+	}
+	if b := gh.comments[2].Body; !strings.HasPrefix(b, "As the bot says:") {
 		t.Errorf("a human comment quoting the marker was edited: %q", b)
 	}
 	gh.mu.Unlock()
@@ -953,5 +985,40 @@ func TestActionAuditKeepsReportOfFailedAccount(t *testing.T) {
 	}
 	if md := readFile(t, run.outputs["markdown"]); !strings.Contains(md, "hooli") || !strings.Contains(md, "demo") {
 		t.Errorf("markdown lacks an account:\n%s", md)
+	}
+}
+
+// TestCommentAuthorFromUserToken: with a user's token (GET /user answers),
+// the comment is that user's; the bot's comment with the same marker is
+// someone else's and stays as it is.
+func TestCommentAuthorFromUserToken(t *testing.T) {
+	t.Parallel()
+	node := needNode(t)
+	md := filepath.Join(t.TempDir(), "plan.md")
+	if err := os.WriteFile(md, []byte(render.PlanMarker+"\nthe new plan\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gh := &fakeGitHub{t: t, token: "a-user-token", pageSize: 100, user: "ci-bot"}
+	botID := gh.add("github-actions[bot]", render.PlanMarker+"\nthe bot's plan")
+	mineID := gh.add("CI-Bot", render.PlanMarker+"\nmy old plan") // logins compare without case
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	env := map[string]string{
+		"GITHUB_API_URL": srv.URL, "GITHUB_REPOSITORY": fakeRepo, "GITHUB_TOKEN": "a-user-token",
+		"CONNECTSYNC_PR": fakePR, "CONNECTSYNC_MARKDOWN": md,
+	}
+	if s := runStep(t, env, node, commentScript); s.code != 0 {
+		t.Fatalf("exit %d\n%s%s", s.code, s.stdout, s.stderr)
+	}
+	gh.mu.Lock()
+	defer gh.mu.Unlock()
+	if len(gh.comments) != 2 || gh.comments[0].ID != botID || gh.comments[0].Body != render.PlanMarker+"\nthe bot's plan" {
+		t.Errorf("the bot's comment changed: %+v", gh.comments)
+	}
+	if gh.comments[1].ID != mineID || !strings.Contains(gh.comments[1].Body, "the new plan") {
+		t.Errorf("the token's own comment was not updated: %+v", gh.comments)
+	}
+	if want := []string{"GET /user", "GET " + listPath, fmt.Sprintf("PATCH /repos/%s/issues/comments/%d", fakeRepo, mineID)}; !slices.Equal(gh.calls, want) {
+		t.Errorf("calls %v, want %v", gh.calls, want)
 	}
 }

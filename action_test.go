@@ -646,6 +646,43 @@ func TestActionValidateInvalid(t *testing.T) {
 	}
 }
 
+// TestActionValidateAnnotationsFromRepositoryRoot: GitHub resolves an
+// annotation's file= from the repository root, so with working-directory
+// set the paths connectsync prints (relative to it) get that directory in
+// front; the text output keeps them as connectsync wrote them.
+func TestActionValidateAnnotationsFromRepositoryRoot(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	invalid := strings.Replace(webhooksYAML, "    password:", "    recipientEvents: [Sentt]\n    password:", 1)
+	if err := os.MkdirAll(filepath.Join(ws, "infra", "connectsync"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "infra", "connectsync", "webhooks.yaml"), []byte(invalid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "infra", "accounts.yaml"), []byte("version: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
+	for _, tt := range []struct{ wd, files, want string }{
+		{filepath.Join(ws, "infra"), "connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), "webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), "./webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), "../connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), filepath.Join(ws, "infra", "connectsync", "webhooks.yaml"), "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{ws, "infra/connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+	} {
+		run := r.uses(t, map[string]string{"command": "validate", "files": tt.files, "working-directory": tt.wd}, nil)
+		out := run.steps["run"].stdout
+		if !run.failed || !strings.Contains(out, tt.want) {
+			t.Errorf("working-directory %s, files %s: want %q in\n%s", strings.TrimPrefix(tt.wd, ws), tt.files, tt.want, out)
+		}
+		if strings.Count(out, "::warning file=infra/connectsync/webhooks.yaml,line=17,") != 1 {
+			t.Errorf("working-directory %s: the warning's path:\n%s", strings.TrimPrefix(tt.wd, ws), out)
+		}
+	}
+}
+
 // TestCommentErrors: a refused token gives a message that says what to fix
 // and never the token; no pull request means no comment and no API call.
 func TestCommentErrors(t *testing.T) {

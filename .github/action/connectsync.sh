@@ -332,6 +332,51 @@ ensure_marker() {
 	fi
 }
 
+# from_repository_root copies stdin to stdout with the file= of every GitHub
+# annotation (::error file=PATH,…) made relative to the repository root
+# ($GITHUB_WORKSPACE), where GitHub resolves it: connectsync writes paths as
+# given, relative to the working directory. A path outside the workspace, or
+# one with an escaped character (%), is left as it is.
+from_repository_root() {
+	local ws_logical=${GITHUB_WORKSPACE:-} ws_physical='' cwd
+	cwd=$(pwd -P)
+	if [[ -n $ws_logical ]]; then
+		ws_physical=$(cd -- "$ws_logical" 2>/dev/null && pwd -P) || ws_physical=''
+	fi
+	awk -v cwd="$cwd" -v wsl="${ws_logical%/}" -v wsp="$ws_physical" '
+		function clean(p,   n, i, parts, out, k, s) {
+			n = split(p, parts, "/"); k = 0
+			for (i = 1; i <= n; i++) {
+				if (parts[i] == "" || parts[i] == ".") continue
+				if (parts[i] == "..") { if (k > 0) k--; continue }
+				out[++k] = parts[i]
+			}
+			s = ""
+			for (i = 1; i <= k; i++) s = s "/" out[i]
+			return s
+		}
+		function under(p, root) {
+			if (root == "" || index(p, root "/") != 1) return ""
+			return substr(p, length(root) + 2)
+		}
+		/^::[a-z]+ / && index($0, "file=") > 0 {
+			at = index($0, "file=") + 5
+			rest = substr($0, at)
+			end = match(rest, /,|::/)
+			value = end ? substr(rest, 1, RSTART - 1) : rest
+			if (value != "" && index(value, "%") == 0 && (wsl != "" || wsp != "")) {
+				full = clean(substr(value, 1, 1) == "/" ? value : cwd "/" value)
+				rel = under(full, clean(wsp))
+				if (rel == "") rel = under(full, clean(wsl))
+				if (rel != "") {
+					print substr($0, 1, at - 1) rel substr(rest, length(value) + 1)
+					next
+				}
+			}
+		}
+		{ print }'
+}
+
 # failed_plan_markdown FILE writes what the pull-request comment says when
 # the plan failed. It never quotes connectsync's errors: a comment is not
 # masked the way the run log is, and errors may name the integration key.
@@ -380,7 +425,8 @@ run() {
 
 	case "${cmd[0]} ${cmd[1]:-}" in
 	'validate '*)
-		cs "${cmd[@]}" --format github || code=$?
+		cs "${cmd[@]}" --format github >"$out/validate.github" || code=$?
+		from_repository_root <"$out/validate.github"
 		json="$out/validate.json" keep_json=true # the diagnostics, also when invalid
 		cs "${cmd[@]}" --format json >"$json" 2>/dev/null || true
 		;;

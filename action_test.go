@@ -56,11 +56,18 @@ type step struct {
 // leak in. Every step gets a fresh GITHUB_OUTPUT, as in Actions.
 func runStep(t *testing.T, env map[string]string, name string, args ...string) step {
 	t.Helper()
+	return runStepIn(t, "", env, name, args...)
+}
+
+// runStepIn is runStep in the directory dir ("": the test's own).
+func runStepIn(t *testing.T, dir string, env map[string]string, name string, args ...string) step {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "github_output")
 	if err := os.WriteFile(out, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GITHUB_OUTPUT=" + out}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

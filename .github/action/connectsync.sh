@@ -466,9 +466,14 @@ run() {
 		# Only the report files: audit merge reads no configuration files.
 		files=()
 		cs "${cmd[@]}" --format json --detailed-exitcode >"$json" || code=$?
-		# The first run already added the report to the job summary.
-		GITHUB_STEP_SUMMARY='' cs "${cmd[@]}" --format markdown >"$md" || md=''
-		if [[ -n $md ]]; then ensure_marker "$md" audit; fi
+		# Exit 1 when an account of a shard could not be read: the merged
+		# report still holds every account (that one with its error); keep it
+		# and its markdown, as for audit.
+		keep_json=true
+		# The first run already added the report to the job summary. Its exit
+		# code repeats the first's; what counts is that it wrote the markdown.
+		GITHUB_STEP_SUMMARY='' cs "${cmd[@]}" --format markdown >"$md" || true
+		if [[ -s $md ]]; then ensure_marker "$md" audit; else md=''; fi
 		;;
 	'audit '*)
 		detailed=true

@@ -1066,3 +1066,18 @@ func TestCommentAuthorFromUserToken(t *testing.T) {
 		t.Errorf("calls %v, want %v", gh.calls, want)
 	}
 }
+
+// TestActionScriptShellcheck runs shellcheck over the action's script
+// (actionlint checks the run: blocks of the workflows, not this file).
+func TestActionScriptShellcheck(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("shellcheck is not installed; .ci/run installs it")
+		}
+		t.Skip("shellcheck is not installed")
+	}
+	if out, err := exec.Command(sc, "--shell=bash", actionScript).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck %s: %v\n%s", actionScript, err, out)
+	}
+}

@@ -218,8 +218,6 @@ func dashed(name string) string {
 	return "--" + name
 }
 
-func (n completionNode) key() string { return strings.Join(n.path, " ") }
-
 // aliasKeys are every way to write the node's path (its commands' aliases).
 func aliasKeys(tree []completionNode, n completionNode) []string {
 	keys := []string{""}

@@ -32,7 +32,7 @@ fuzz:
 	$(GO) test ./pkg/plan -run '^$$' -fuzz '^FuzzApplyThenPlanIsEmpty$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/docusign -run '^$$' -fuzz '^FuzzConfigurationCodec$$' -fuzztime $(FUZZTIME)
 
-## bench: the performance benchmarks of SPEC §7 (figures in docs/benchmarks.md)
+## bench: the performance benchmarks (targets and figures in docs/benchmarks.md)
 bench:
 	$(GO) test ./pkg/config -run '^$$' -bench . -benchmem
 	$(GO) test ./pkg/cli -run '^$$' -bench . -benchtime 1x

@@ -1,7 +1,7 @@
 // Package cli wires connectsync's commands: each urfave/cli command reads its
 // flags into an options struct and calls one run function, which writes
 // through the writers it is given and returns an error. Only this package
-// prints errors and picks exit codes (SPEC §2).
+// prints errors and picks exit codes (README.md, "Commands").
 package cli
 
 import (
@@ -25,7 +25,7 @@ var (
 	Commit  = "unknown"
 )
 
-// Exit codes (SPEC §2).
+// Exit codes (README.md, "Commands").
 const (
 	ExitOK      = 0
 	ExitError   = 1

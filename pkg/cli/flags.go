@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// commonOptions are the flags most commands share (SPEC §2).
+// commonOptions are the flags most commands share (README.md, "Commands").
 type commonOptions struct {
 	Files        []string
 	Accounts     []string

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// checkConnect applies the semantic rules the schema cannot express (SPEC §3)
+// checkConnect applies the semantic rules the schema cannot express (doc.go)
 // to one configuration, after defaults and interpolation. A rule that reads a
 // field the schema already rejected (broken) is skipped: one message per mistake.
 func checkConnect(c Connect, broken map[string]bool, d *diags) {

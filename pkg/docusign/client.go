@@ -30,7 +30,7 @@ const (
 // Options configures a Client. Only Auth is required, plus a way to find each
 // account's base URI: BaseURI, AccountBaseURIs, or AuthServer for userinfo.
 // FromEnv fills in Auth, AuthServer, BaseURI and BurstLimit from the
-// environment variables of the SPEC.
+// environment variables README.md lists ("Using it with DocuSign").
 type Options struct {
 	// HTTPClient sends the requests. Nil means a client with a 2-minute
 	// overall timeout. A transport that skips TLS verification is refused.

@@ -408,7 +408,7 @@ func hasCredentials(v any) bool {
 
 // massDelete explains why the deletes are too many to apply without
 // --allow-mass-delete: all of the account's managed configurations, or more
-// than 30% of them when it has at least 4 (SPEC §5). "" when they are not.
+// than 30% of them when it has at least 4 (README.md, "Safety rails"). "" when they are not.
 func massDelete(changes []Change, managed int) string {
 	deletes := 0
 	for _, c := range changes {

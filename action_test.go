@@ -526,15 +526,16 @@ func TestActionPlanApplyComment(t *testing.T) {
 		t.Errorf("second comment: calls %v, want a PATCH of comment %d", calls, id)
 	}
 
-	// A failed plan (a secret is missing) fails the step and says so in the
-	// same comment, without quoting the error.
-	p3 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true"}, nil)
+	// A failed plan (an unknown account) fails the step and says so in the
+	// same comment, without quoting the error. (A missing secret no longer
+	// fails a plan: only apply needs secrets.)
+	p3 := uses(map[string]string{"command": "plan", "args": "--sandbox --account no-such-alias", "comment": "true"}, secrets)
 	check("failed plan", p3, true, map[string]string{"exitcode": "1", "has-changes": "false", "json": ""})
 	if p3.steps["comment"].code != 0 {
 		t.Errorf("the comment step did not run after the failed plan:\n%s", p3.log)
 	}
 	own = gh.own(render.PlanMarker)
-	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "The plan failed") || strings.Contains(own[0].Body, "LISTENER_PASSWORD") {
+	if len(own) != 1 || own[0].ID != id || !strings.Contains(own[0].Body, "The plan failed") || strings.Contains(own[0].Body, "no-such-alias") {
 		t.Fatalf("after the failed plan, own comments = %+v", own)
 	}
 

@@ -7,20 +7,28 @@
 //   - Within an account, updates and creates run before deletes, and deletes
 //     are skipped once anything failed, so a failure never leaves fewer
 //     webhooks than before.
-//   - A create whose outcome is unknown (timeout, 5xx, dropped connection) is
-//     never retried blindly: the account is listed again and the name looked
-//     for first, so a lost response never makes a duplicate.
+//   - A create whose outcome is unknown (any failure once it was sent: a
+//     timeout, a 5xx, a dropped connection, a rate limit, a refused token,
+//     an answer without a connectId) is never retried blindly: the account is
+//     listed again and the name looked for first, so a lost response never
+//     makes a duplicate.
+//   - A delete that fails is checked by listing the account: if the
+//     configuration is gone, it is reported deleted.
 //   - An update sends the live object with the desired fields written over it
 //     plus the write-only secrets, so fields the files do not manage are kept
 //     whether DocuSign's PUT merges or replaces.
 //   - Accounts run concurrently and independently: one account's failure does
 //     not stop the others.
+//   - Cancelling ctx (Ctrl-C) stops between changes: the call in flight is
+//     finished, never cut off halfway (its answer is what says whether it
+//     happened); the changes not started are reported as skipped.
 package apply
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -79,6 +87,8 @@ type Result struct {
 // Report is what Run did, per account in plan order.
 type Report struct {
 	Accounts []AccountReport
+	// Interrupted is set when ctx was cancelled before every change ran.
+	Interrupted bool
 }
 
 // AccountReport is what Run did in one account.
@@ -130,8 +140,18 @@ func Run(ctx context.Context, api API, p *plan.Plan, opts Options) Report {
 		})
 	}
 	_ = g.Wait()
+	for _, a := range rep.Accounts {
+		for _, r := range a.Results {
+			if r.Status == Skipped && r.Note == noteInterrupted {
+				rep.Interrupted = true
+			}
+		}
+	}
 	return rep
 }
+
+// noteInterrupted marks the changes not started because the run was cancelled.
+const noteInterrupted = "interrupted before it started"
 
 func runAccount(ctx context.Context, api API, a plan.Account, opts Options) AccountReport {
 	ar := AccountReport{Alias: a.Alias}
@@ -157,16 +177,19 @@ func runAccount(ctx context.Context, api API, a plan.Account, opts Options) Acco
 		return ar
 	}
 	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts}
+	// A change once started runs to its end: its calls do not see the
+	// cancellation, which only stops the next change from starting.
+	callCtx := context.WithoutCancel(ctx)
 	failed := false
 	for _, c := range todo {
 		res := Result{Account: a.Alias, Action: c.Action, Name: c.Name, ConnectID: c.ConnectID}
 		switch {
 		case ctx.Err() != nil:
-			res.Status, res.Note = Skipped, "interrupted"
+			res.Status, res.Note = Skipped, noteInterrupted
 		case c.Action == plan.Delete && failed:
 			res.Status, res.Note = Skipped, "an earlier change in this account failed; nothing is deleted until a re-run succeeds"
 		default:
-			res.ConnectID, res.Note, res.Err = acct.do(ctx, c)
+			res.ConnectID, res.Note, res.Err = acct.do(callCtx, c)
 			res.Status = Done
 			if res.Err != nil {
 				res.Status, failed = Failed, true
@@ -214,7 +237,7 @@ func (r *accountRun) do(ctx context.Context, c plan.Change) (id, note string, er
 		_, err := r.api.UpdateConfiguration(ctx, r.accountID, config.Overlay(live, *c.Desired))
 		return c.ConnectID, "", err
 	case plan.Delete:
-		return c.ConnectID, "", r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID)
+		return r.delete(ctx, c)
 	case plan.Create:
 		return r.create(ctx, c)
 	}
@@ -251,6 +274,24 @@ func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string
 		}
 		note = fmt.Sprintf("retried after: %v", firstLine(err))
 	}
+}
+
+// delete deletes a configuration. When the DELETE fails (its answer lost
+// and the retries refused, say) it lists the account: if the configuration is
+// gone, the delete happened and is reported done.
+func (r *accountRun) delete(ctx context.Context, c plan.Change) (id, note string, err error) {
+	err = r.api.DeleteConfiguration(ctx, r.accountID, c.ConnectID)
+	if err == nil {
+		return c.ConnectID, "", nil
+	}
+	list, lerr := r.api.ListConfigurations(ctx, r.accountID)
+	if lerr != nil {
+		return c.ConnectID, "", fmt.Errorf("%w; and listing the account to check whether it is gone failed: %v (re-run to repair)", err, lerr)
+	}
+	if !slices.ContainsFunc(list, func(w docusign.Configuration) bool { return w.ConnectID == c.ConnectID }) {
+		return c.ConnectID, fmt.Sprintf("the DELETE failed (%s), but the configuration is gone", firstLine(err)), nil
+	}
+	return c.ConnectID, "", err
 }
 
 func (r *accountRun) findNew(ctx context.Context, name string, before map[string]bool) ([]string, error) {

@@ -30,6 +30,8 @@ type fakeAPI struct {
 	creates     int
 	updateErr   error
 	bodies      []docusign.Configuration
+	// deleteFault, if set, decides a delete's error and whether it happened.
+	deleteFault func() (err error, happened bool)
 }
 
 func newFake(live ...docusign.Configuration) *fakeAPI {
@@ -88,6 +90,13 @@ func (f *fakeAPI) DeleteConfiguration(ctx context.Context, accountID, connectID 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "delete "+connectID)
+	if f.deleteFault != nil {
+		err, happened := f.deleteFault()
+		if happened {
+			delete(f.store, connectID)
+		}
+		return err
+	}
 	delete(f.store, connectID)
 	return nil
 }
@@ -135,6 +144,7 @@ func TestRun(t *testing.T) {
 		account   plan.Account
 		live      []docusign.Configuration
 		fault     func(int) (error, bool)
+		delFault  func() (error, bool)
 		updateErr error
 		allowMass bool
 		want      []string
@@ -173,6 +183,20 @@ func TestRun(t *testing.T) {
 			wantCalls: []string{"create c", "list", "create c", "list", "create c", "list"},
 			wantCount: map[string]int{"c": 0},
 		},
+		"a delete whose answer was lost is found gone by listing, and reported deleted": {
+			account:   plan.Account{Alias: "a", Changes: []plan.Change{{Action: plan.Delete, Name: "d", ConnectID: "2"}}},
+			live:      []docusign.Configuration{{ConnectID: "2", Name: "d"}, {ConnectID: "3", Name: "e"}},
+			delFault:  func() (error, bool) { return errors.New("giving up after 5 attempts: EOF"), true },
+			want:      []string{"delete d done"},
+			wantCalls: []string{"delete 2", "list"},
+		},
+		"a delete that failed and did not happen is reported failed": {
+			account:   plan.Account{Alias: "a", Changes: []plan.Change{{Action: plan.Delete, Name: "d", ConnectID: "2"}}},
+			live:      []docusign.Configuration{{ConnectID: "2", Name: "d"}, {ConnectID: "3", Name: "e"}},
+			delFault:  func() (error, bool) { return errors.New("403 USER_LACKS_PERMISSIONS"), false },
+			want:      []string{"delete d failed"},
+			wantCalls: []string{"delete 2", "list"},
+		},
 		"a failure holds deletes back": {
 			account: plan.Account{Alias: "a", Changes: []plan.Change{
 				{Action: plan.Update, Name: "u", ConnectID: "1", Desired: desired("u")},
@@ -206,7 +230,7 @@ func TestRun(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(tc.live...)
-			f.createFault, f.updateErr = tc.fault, tc.updateErr
+			f.createFault, f.updateErr, f.deleteFault = tc.fault, tc.updateErr, tc.delFault
 			rep := Run(context.Background(), f, &plan.Plan{Accounts: []plan.Account{tc.account}},
 				Options{AllowMassDelete: tc.allowMass, Live: map[string][]docusign.Configuration{"a": tc.live}})
 			if diff := cmp.Diff(tc.want, statuses(rep)); diff != "" {

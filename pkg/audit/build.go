@@ -120,6 +120,14 @@ func buildAccount(in Input, opts Options) Account {
 	for _, x := range pa.Ignored {
 		status[x.ConnectID], reason[x.ConnectID] = StatusIgnored, x.Reason
 	}
+	// Left alone like unmanaged ones, with the reason: a name the files
+	// declare without a pin, or a configuration no file could declare.
+	for _, x := range pa.Ambiguous {
+		status[x.ConnectID], reason[x.ConnectID] = StatusUnmanaged, "ambiguous: "+x.Reason
+	}
+	for _, x := range pa.Unexpressible {
+		status[x.ConnectID], reason[x.ConnectID] = StatusUnmanaged, "the file format cannot express it: "+x.Reason
+	}
 	for _, c := range pa.Changes {
 		if c.ConnectID != "" {
 			status[c.ConnectID] = StatusManaged
@@ -167,6 +175,7 @@ func buildAccount(in Input, opts Options) Account {
 			}
 		}
 		if l.Managed() {
+			c.Findings = append(c.Findings, opts.Policy.Troubleshoot(l)...)
 			c.Findings = append(c.Findings, opts.Policy.Check(l)...)
 			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
 				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))

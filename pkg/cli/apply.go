@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -31,29 +31,42 @@ const (
 
 func applyCommand(env Env) *cli.Command {
 	flags := append(apiFlags(), planFlags()...)
-	flags = append(flags,
-		&cli.StringFlag{Name: flagPlanFile, TakesFile: true, Usage: "apply this saved plan (from plan --out); refused if the accounts or the files changed since"},
+	flags = append(flags, formatFlag("text", "json"),
+		&cli.StringFlag{Name: flagPlanFile, TakesFile: true, Usage: "apply this saved plan (from plan --out); refused if the accounts or the files changed since; without -f it reads the files the plan names"},
 		&cli.BoolFlag{Name: flagAutoApprove, Usage: "do not ask for confirmation (required when stdin is not a terminal, e.g. in CI)"},
-		&cli.BoolFlag{Name: flagAllowMassDelete, Usage: "allow a plan that deletes all of an account's managed configurations, or more than 30% of at least 4"})
+		&cli.BoolFlag{Name: flagAllowMassDelete, Usage: "allow a plan that deletes all of an account's existing configurations, or more than 30% of at least 4"})
 	return &cli.Command{
-		Name:  "apply",
-		Usage: "make the live configurations match the files",
-		Description: `Computes the plan (or loads a saved one), shows it, asks for "yes" (unless
---auto-approve) and carries it out, account by account. Deletes happen only
-with --prune or prune: true on the account, or state: absent on a
-configuration. A failed apply can always be re-run: it repairs what is left.`,
+		Name:      "apply",
+		Usage:     "make the live configurations match the files",
+		ArgsUsage: "[FILE|DIR...]",
+		Description: `Computes the plan (or loads a saved one) and shows it. With nothing to
+change it says so and exits 0. Otherwise it asks for "yes" (unless
+--auto-approve; without a terminal to ask on it refuses after showing the
+plan), reads the accounts again so that a change made while it waited is
+never reverted, and carries the plan out, account by account.
+
+Deletes happen only with --prune or prune: true on the account, or state:
+absent on a configuration. A failed apply can always be re-run: it repairs
+what is left. Only apply needs the secrets' environment variables.
+
+Ctrl-C at the prompt cancels. During the run the first Ctrl-C finishes the
+call in flight and stops; a second one exits at once.
+
+--format json prints a machine-readable report (schema/apply.schema.json)
+on stdout instead of the text; the plan then goes to stderr.`,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
+			common.needSecrets = true
 			return runApply(c.Context, applyOptions{
 				commonOptions:   common,
 				PlanFile:        c.String(flagPlanFile),
 				AutoApprove:     c.Bool(flagAutoApprove),
 				AllowMassDelete: c.Bool(flagAllowMassDelete),
-				Plan:            plan.Options{Prune: c.Bool(flagPrune), RotateSecrets: c.Bool(flagRotateSecrets)},
+				Plan:            readPlanOptions(c),
 			}, env)
 		},
 	}
@@ -62,8 +75,8 @@ configuration. A failed apply can always be re-run: it repairs what is left.`,
 func runApply(ctx context.Context, o applyOptions, env Env) error {
 	var saved *plan.Document
 	if o.PlanFile != "" {
-		if o.Plan.Prune || o.Plan.RotateSecrets {
-			return usageError("--prune and --rotate-secrets belong to the plan: pass them to plan --out, then apply --plan applies what was planned")
+		if o.Plan.Prune || o.Plan.RotateSecrets || len(o.Plan.Names) > 0 {
+			return usageError("--prune, --rotate-secrets and --name belong to the plan: pass them to plan --out, then apply --plan applies what was planned")
 		}
 		doc, err := readSavedPlan(o.PlanFile)
 		if err != nil {
@@ -71,46 +84,83 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 		}
 		saved = &doc
 		o.Plan = doc.Options // apply what was planned, with the options it was planned with
+		if len(o.Files) == 0 {
+			o.Files = doc.Files // the files the plan was computed from
+		}
 	}
-	if !o.AutoApprove && !env.StdinIsTerminal {
-		return usageError("apply asks for confirmation, but stdin is not a terminal; review the plan and pass --auto-approve (as CI does)")
+	// The plan is for the person deciding; with --format json stdout holds
+	// only the report.
+	human := env.Stdout
+	if o.Format == "json" {
+		human = env.Stderr
 	}
 	s, err := openSession(ctx, o.commonOptions, env)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := checkNames(s, o.Plan.Names); err != nil {
+		return err
+	}
 	p := computePlan(ctx, s, o.commonOptions, o.Plan)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if saved != nil {
 		if err := checkSaved(*saved, p.doc); err != nil {
 			return err
 		}
 	}
-	render.PlanText(env.Stdout, p.plan, renderOptions(o.commonOptions, env))
+	ro := renderOptions(o.commonOptions, env)
+	render.PlanText(human, p.plan, ro)
 	p.failed = nil // the plan shows the accounts that could not be read
 	if !p.plan.HasChanges() {
+		if o.Format == "json" {
+			if err := render.ApplyJSON(env.Stdout, apply.Report{}, p.plan, toolName()); err != nil {
+				return err
+			}
+		}
 		return planExit(p, false, env)
 	}
 	if !o.AutoApprove {
-		ok, err := confirm(env)
+		if !env.StdinIsTerminal {
+			return usageError("apply asks for confirmation, but stdin is not a terminal: review the plan above and pass --auto-approve (as CI does), or apply a reviewed plan with plan --out FILE, then apply --plan FILE --auto-approve")
+		}
+		ok, err := confirm(ctx, env, human)
 		if err != nil || !ok {
-			fmt.Fprintln(env.Stdout, "Apply cancelled: nothing was changed.")
+			fmt.Fprintln(human, "\nApply cancelled: nothing was changed.")
 			return errReported
 		}
+		// The answer may have taken minutes: read the accounts again, so
+		// that a change made meanwhile (a console edit, another apply) is
+		// never reverted or duplicated by acting on the old state.
+		fresh := computePlan(ctx, s, o.commonOptions, o.Plan)
+		if err := ctx.Err(); err != nil {
+			fmt.Fprintln(human, "\nApply cancelled: nothing was changed.")
+			return errReported
+		}
+		if err := sameLiveState(p.doc, fresh.doc); err != nil {
+			return err
+		}
+		p = fresh
 	}
-	fmt.Fprintln(env.Stdout)
+	fmt.Fprintln(human)
 	liveWire := map[string][]docusign.Configuration{}
 	for alias, st := range p.states {
 		liveWire[alias] = st.Wire
 	}
-	ro := renderOptions(o.commonOptions, env)
 	rep := apply.Run(ctx, s.api, p.plan, apply.Options{
 		Concurrency:     o.Concurrency,
 		AllowMassDelete: o.AllowMassDelete,
 		Live:            liveWire,
-		OnResult:        func(r apply.Result) { render.ApplyResult(env.Stdout, r, ro) },
+		OnResult:        func(r apply.Result) { render.ApplyResult(human, r, ro) },
 	})
-	render.ApplyReport(env.Stdout, rep, ro)
+	render.ApplyReport(human, rep, ro)
+	if o.Format == "json" {
+		if err := render.ApplyJSON(env.Stdout, rep, p.plan, toolName()); err != nil {
+			return err
+		}
+	}
 	if err := planExit(p, false, env); err != nil {
 		return err
 	}
@@ -120,47 +170,40 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 	return nil
 }
 
-func readSavedPlan(path string) (plan.Document, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return plan.Document{}, fmt.Errorf("read the saved plan: %w", err)
-	}
-	defer f.Close()
-	doc, err := plan.ReadDocument(f)
-	if err != nil {
-		return doc, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
-}
-
-// checkSaved refuses a saved plan that no longer describes what apply would
-// do: an account changed since it was planned, or the files did.
-func checkSaved(saved, now plan.Document) error {
+// sameLiveState refuses to go on when an account changed between the plan
+// that was shown and the state read after the confirmation.
+func sameLiveState(shown, now plan.Document) error {
 	fingerprints := map[string]string{}
 	for _, a := range now.Accounts {
 		fingerprints[a.Alias] = a.Fingerprint
 	}
-	for _, a := range saved.Accounts {
-		fp, ok := fingerprints[a.Alias]
-		switch {
-		case !ok:
-			return usageError(fmt.Sprintf("the saved plan is stale: account %s is in it but was not planned now (check -f and --account); plan again", a.Alias))
-		case fp != a.Fingerprint:
-			return usageError(fmt.Sprintf("the saved plan is stale: account %s changed since it was planned; plan again and review the new plan", a.Alias))
+	var changed []string
+	for _, a := range shown.Accounts {
+		if fingerprints[a.Alias] != a.Fingerprint {
+			changed = append(changed, a.Alias)
 		}
 	}
-	if len(saved.Accounts) != len(now.Accounts) || !plan.SameChanges(saved, now) {
-		return usageError("the saved plan is stale: the files (or -f/--account) changed since it was planned; plan again and review the new plan")
+	if len(changed) == 0 {
+		return nil
 	}
-	return nil
+	return usageError(fmt.Sprintf("account %s changed while apply waited for confirmation (a console edit, or another apply?); nothing was written: run apply again to see the new plan",
+		strings.Join(changed, ", ")))
 }
 
-// confirm asks for "yes", as terraform does.
-func confirm(env Env) (bool, error) {
-	fmt.Fprint(env.Stdout, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false, err
+// confirm asks for "yes", as terraform does. Ctrl-C (ctx done) cancels at
+// once, even while the line is being typed.
+func confirm(ctx context.Context, env Env, w io.Writer) (bool, error) {
+	fmt.Fprint(w, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(w)
+		return false, ctx.Err()
+	case line := <-answer:
+		return strings.TrimSpace(line) == "yes", nil
 	}
-	return strings.TrimSpace(line) == "yes", nil
 }

@@ -3,10 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/emulator"
 )
 
 // TestApplyAsksForYes drives apply as on a terminal: anything but "yes"
@@ -50,4 +57,210 @@ configurations:
 	if code, out := run("", "plan", "-f", file, "--detailed-exitcode"); code != ExitOK {
 		t.Fatalf("plan after apply: exit %d, want 0\n%s", code, out)
 	}
+}
+
+// applyEnv is a terminal-less or terminal Env over the emulator's variables.
+func applyEnv(vars map[string]string, stdin io.Reader, out io.Writer, terminal bool) Env {
+	return Env{
+		Stdin: stdin, Stdout: out, Stderr: out, StdinIsTerminal: terminal,
+		LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+	}
+}
+
+func writeHooks(t *testing.T, dir string, names ...string) string {
+	t.Helper()
+	body := "version: 1\naccounts:\n  - { alias: test, accountId: 11111111-2222-4333-8444-555555555555 }\nconfigurations:\n"
+	if len(names) == 0 {
+		body += "  []\n"
+	}
+	for _, n := range names {
+		body += fmt.Sprintf("  - { name: %s, urlToPublishTo: \"https://hooks.example.com/%s\", allUsers: true, deliveryMode: SIM, eventData: { version: restv2.1 }, events: [envelope-sent], allowEnvelopePublish: true }\n", n, n)
+	}
+	file := filepath.Join(dir, "hooks.yaml")
+	if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a run writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// Issue 11, item 4: with nothing to change, apply says so and exits 0, with
+// no prompt, even without a terminal; with changes and no terminal it
+// refuses only after showing the plan.
+func TestApplyWithoutTerminal(t *testing.T) {
+	dir := t.TempDir()
+	_, vars := startEmulator(t, dir)
+	file := writeHooks(t, dir)
+	var out bytes.Buffer
+	code := Run(context.Background(), []string{"connectsync", "apply", file}, applyEnv(vars, strings.NewReader(""), &out, false))
+	if code != ExitOK || !strings.Contains(out.String(), "No changes") || strings.Contains(out.String(), "yes") || strings.Contains(out.String(), "error") {
+		t.Fatalf("nothing to change: exit %d\n%s", code, out.String())
+	}
+	file = writeHooks(t, dir, "orders")
+	out.Reset()
+	code = Run(context.Background(), []string{"connectsync", "apply", file}, applyEnv(vars, strings.NewReader(""), &out, false))
+	plan, refusal := strings.Index(out.String(), "+ create orders"), strings.Index(out.String(), "stdin is not a terminal")
+	if code != ExitError || plan < 0 || refusal < plan {
+		t.Fatalf("changes without a terminal: exit %d, want the plan then the refusal\n%s", code, out.String())
+	}
+}
+
+// Issue 11, item 5: Ctrl-C at the prompt cancels at once: "Apply
+// cancelled.", exit 1, nothing written; later typing is not read.
+func TestApplyCtrlCAtPrompt(t *testing.T) {
+	dir := t.TempDir()
+	srv, vars := startEmulator(t, dir)
+	file := writeHooks(t, dir, "orders")
+	stdin, _ := io.Pipe() // nobody ever types
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- Run(ctx, []string{"connectsync", "apply", file}, applyEnv(vars, stdin, out, true)) }()
+	waitFor(t, "the prompt", func() bool { return strings.Contains(out.String(), "Only 'yes' will be accepted") })
+	srv.Emulator.ResetCalls()
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitError || !strings.Contains(out.String(), "Apply cancelled: nothing was changed.") {
+			t.Fatalf("exit %d\n%s", code, out.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Ctrl-C at the prompt did not cancel")
+	}
+	if n := srv.Emulator.Calls(emulator.RouteCreateConfiguration); n != 0 {
+		t.Fatalf("%d creates after Ctrl-C", n)
+	}
+}
+
+// Issue 11, item 5: during the run, Ctrl-C lets the call in flight finish
+// and stops: one configuration created, the rest not started, exit 1 and
+// a report that says so.
+func TestApplyCtrlCDuringRun(t *testing.T) {
+	dir := t.TempDir()
+	srv, vars := startEmulator(t, dir)
+	file := writeHooks(t, dir, "a1", "a2", "a3")
+	srv.Emulator.AddFault(emulator.FaultRule{Method: "POST", Path: "/restapi/v2.1/accounts/*/connect", Kind: emulator.FaultDelay, Delay: 300 * time.Millisecond, Times: -1})
+	srv.Emulator.ResetCalls()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"connectsync", "apply", file, "--auto-approve"}, applyEnv(vars, strings.NewReader(""), out, false))
+	}()
+	waitFor(t, "the first create", func() bool { return srv.Emulator.Calls(emulator.RouteCreateConfiguration) == 1 })
+	cancel()
+	code := <-done
+	if code != ExitError || !strings.Contains(out.String(), "+ created a1") ||
+		!strings.Contains(out.String(), "Apply interrupted: 1 created, 0 updated, 0 deleted; 2 not started.") {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	list, err := srv.Emulator.Configurations("11111111-2222-4333-8444-555555555555")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := 0
+	for _, c := range list {
+		if strings.HasPrefix(c.Name, "a") && len(c.Name) == 2 {
+			created++
+		}
+	}
+	if created != 1 || srv.Emulator.Calls(emulator.RouteCreateConfiguration) != 1 {
+		t.Fatalf("%d created, %d create calls; want the one in flight only", created, srv.Emulator.Calls(emulator.RouteCreateConfiguration))
+	}
+}
+
+// Issue 15, item 2: a console edit made while apply waits for "yes" is
+// never reverted: apply reads the account again after the answer and stops
+// without writing when it changed.
+func TestApplyConsoleEditWhileWaiting(t *testing.T) {
+	dir := t.TempDir()
+	srv, vars := startEmulator(t, dir)
+	const acct = "11111111-2222-4333-8444-555555555555"
+	file := writeHooks(t, dir, "orders")
+	var out bytes.Buffer
+	if code := Run(context.Background(), []string{"connectsync", "apply", file, "--auto-approve"}, applyEnv(vars, strings.NewReader(""), &out, false)); code != ExitOK {
+		t.Fatalf("setup: exit %d\n%s", code, out.String())
+	}
+	// The file now wants logging on; apply waits for "yes" …
+	body, _ := os.ReadFile(file)
+	os.WriteFile(file, bytes.Replace(body, []byte("allowEnvelopePublish: true }"), []byte("allowEnvelopePublish: true, enableLog: true }"), 1), 0o644)
+	stdin, typed := io.Pipe()
+	outb := &syncBuffer{}
+	done := make(chan int)
+	go func() {
+		done <- Run(context.Background(), []string{"connectsync", "apply", file}, applyEnv(vars, stdin, outb, true))
+	}()
+	waitFor(t, "the prompt", func() bool { return strings.Contains(outb.String(), "Only 'yes' will be accepted") })
+	// … while an admin changes the listener URL in the console.
+	consoleEdit(t, srv, acct, "orders", "https://hooks.example.com/edited-in-console")
+	srv.Emulator.ResetCalls()
+	io.WriteString(typed, "yes\n")
+	code := <-done
+	if code != ExitError || !strings.Contains(outb.String(), "account test changed while apply waited for confirmation") {
+		t.Fatalf("exit %d\n%s", code, outb.String())
+	}
+	if n := srv.Emulator.Calls(emulator.RouteUpdateConfiguration); n != 0 {
+		t.Fatalf("%d updates after the console edit", n)
+	}
+	list, _ := srv.Emulator.Configurations(acct)
+	for _, c := range list {
+		if c.Name == "orders" && c.URLToPublishTo != "https://hooks.example.com/edited-in-console" {
+			t.Fatalf("the console edit was reverted: %s", c.URLToPublishTo)
+		}
+	}
+}
+
+// consoleEdit changes a configuration's URL through the API, as an admin
+// in DocuSign's console would.
+func consoleEdit(t *testing.T, srv *emulator.Server, accountID, name, url string) {
+	t.Helper()
+	tok, err := srv.Emulator.IssueToken(emulator.SandboxUserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := docusign.New(docusign.Options{Auth: docusign.StaticToken(tok), BaseURI: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListConfigurations(context.Background(), accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range list {
+		if cfg.Name == name {
+			cfg.URLToPublishTo = url
+			if _, err := c.UpdateConfiguration(context.Background(), accountID, cfg); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no configuration %q", name)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -37,22 +35,16 @@ const (
 	flagUsers  = "users"
 )
 
-var failOnValues = []string{config.SevHigh, config.SevMedium, config.SevLow, config.SevInfo, "none"}
-
 func exitFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: flagDetailedExitcode, Usage: "exit 2 when there is drift or a finding at or above --fail-on (0: none, 1: error)"},
-		&cli.StringFlag{Name: flagFailOn, Value: config.SevHigh,
-			Usage: "with --detailed-exitcode, the lowest finding severity that exits 2: " + strings.Join(failOnValues, ", ") + " (none: drift only)"},
+		choiceFlag(flagFailOn, "with --detailed-exitcode, the lowest finding severity that exits 2 (none: drift only)",
+			config.SevHigh, config.SevMedium, config.SevLow, config.SevInfo, "none"),
 	}
 }
 
-func readExitOptions(c *cli.Context) (exitOptions, error) {
-	o := exitOptions{DetailedExitcode: c.Bool(flagDetailedExitcode), FailOn: c.String(flagFailOn)}
-	if !slices.Contains(failOnValues, o.FailOn) {
-		return o, usageError(fmt.Sprintf("unknown --fail-on %q; use one of %s", o.FailOn, strings.Join(failOnValues, ", ")))
-	}
-	return o, nil
+func readExitOptions(c *cli.Context) exitOptions {
+	return exitOptions{DetailedExitcode: c.Bool(flagDetailedExitcode), FailOn: c.String(flagFailOn)}
 }
 
 func auditCommand(env Env) *cli.Command {
@@ -88,20 +80,13 @@ Exit codes: 0 done, 1 an account could not be audited, and with
 			if err != nil {
 				return err
 			}
-			exit, err := readExitOptions(c)
-			if err != nil {
-				return err
-			}
-			o := auditOptions{commonOptions: common, exitOptions: exit, Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts)}
+			o := auditOptions{commonOptions: common, exitOptions: readExitOptions(c), Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts)}
 			if c.IsSet(flagShard) {
 				sh, err := audit.ParseShard(c.String(flagShard))
 				if err != nil {
 					return usageError(err.Error())
 				}
 				o.Shard = &sh
-			}
-			if c.Args().Present() {
-				return usageError(fmt.Sprintf("audit takes no arguments (got %q); to combine reports: connectsync audit merge FILES...", c.Args().First()))
 			}
 			return runAudit(c.Context, o, env)
 		},
@@ -119,20 +104,12 @@ format; with one report, it renders it again (e.g. JSON as markdown).
 Refuses reports of another format version, two reports of the same shard,
 shards of different splits, and an account in two reports. Missing shards
 are named on stderr; the others are still merged.`,
-		Flags: append([]cli.Flag{formatFlag("text", "json", "markdown"), &cli.BoolFlag{Name: flagNoColor, Usage: "no colour in the output (NO_COLOR is honoured too)"}}, exitFlags()...),
+		Flags: append([]cli.Flag{formatFlag("text", "json", "markdown"), noColorFlag()}, exitFlags()...),
 		Action: func(c *cli.Context) error {
-			if err := checkFormat(c); err != nil {
-				return err
-			}
-			exit, err := readExitOptions(c)
-			if err != nil {
-				return err
-			}
 			if !c.Args().Present() {
 				return usageError("name the reports to merge: connectsync audit merge shard-1.json shard-2.json …")
 			}
-			_, noColor := env.LookupEnv("NO_COLOR")
-			return runAuditMerge(c.Args().Slice(), c.String(flagFormat), exit, c.Bool(flagNoColor) || noColor, env)
+			return runAuditMerge(c.Args().Slice(), c.String(flagFormat), readExitOptions(c), c.Bool(flagNoColor) || env.noColor(), env)
 		},
 	}
 }
@@ -146,7 +123,7 @@ func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	targets := s.targets(o.Shard)
 	bar := startProgress(env, len(targets), "accounts")
 	rep := audit.Run(ctx, s.api, targets, audit.Options{
-		Tool: "connectsync " + Version, Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
+		Tool: toolName(), Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
 		Concurrency: o.Concurrency, Done: bar.Add,
 	})
 	bar.Stop()
@@ -199,7 +176,7 @@ func finishAudit(rep *audit.Report, format string, exit exitOptions, ro render.O
 	}
 	for _, a := range rep.Accounts {
 		if a.Error != "" {
-			fmt.Fprintln(env.Stderr, "error:", a.Error)
+			fmt.Fprintln(env.Stderr, "error:", render.Terminal(a.Error))
 		}
 	}
 	switch {

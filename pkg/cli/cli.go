@@ -1,7 +1,7 @@
 // Package cli wires connectsync's commands: each urfave/cli command reads its
 // flags into an options struct and calls one run function, which writes
 // through the writers it is given and returns an error. Only this package
-// prints errors and picks exit codes (README.md, "Commands").
+// prints errors and picks exit codes (see "Exit codes" in README.md).
 package cli
 
 import (
@@ -11,21 +11,27 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/connectsync/connectsync/pkg/render"
 )
 
-// Version and Commit are set at build time with -ldflags "-X …".
+// Version and Commit are set at build time with -ldflags "-X …". Read them
+// through buildInfo, which also knows what `go install …@v1.2.3` recorded.
 var (
 	Version = "dev"
 	Commit  = "unknown"
 )
 
-// Exit codes (README.md, "Commands").
+// Exit codes (README "Exit codes").
 const (
 	ExitOK      = 0
 	ExitError   = 1
@@ -50,6 +56,10 @@ func (e Env) Getenv(name string) string {
 	return v
 }
 
+// noColor reports whether NO_COLOR asks for no colour: set and not empty,
+// as no-color.org defines it.
+func (e Env) noColor() bool { return e.Getenv("NO_COLOR") != "" }
+
 // OSEnv is the process's own environment.
 func OSEnv() Env {
 	return Env{
@@ -63,16 +73,36 @@ func OSEnv() Env {
 
 // Main runs connectsync with the process's arguments and environment and
 // returns the exit code.
+//
+// The first Ctrl-C (or SIGTERM) cancels the run's context: commands that
+// only read stop at once, and apply finishes the call in flight, then stops.
+// A second one exits immediately, as Terraform does.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		cancel()
+		if _, ok := <-sigs; ok {
+			fmt.Fprintln(os.Stderr, "\nInterrupted again: exiting now. A call in flight may or may not have been applied; run plan to see where things stand.")
+			os.Exit(130)
+		}
+	}()
 	return Run(ctx, os.Args, OSEnv())
 }
 
 // Run runs one command line and returns its exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	app := newApp(env)
-	err := app.RunContext(ctx, reorder(app, args))
+	args, err := resolve(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	return exitCode(err, env.Stderr)
 }
 
@@ -98,7 +128,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "error:", ee.msg)
+			fmt.Fprintln(stderr, "error:", render.Terminal(ee.msg))
 		}
 		return ee.code
 	}
@@ -106,7 +136,7 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "interrupted")
 		return ExitError
 	}
-	msg := err.Error()
+	msg := errorText(err)
 	if !strings.HasPrefix(msg, "error:") && !strings.Contains(msg, "\n") {
 		msg = "error: " + msg
 	}
@@ -114,37 +144,52 @@ func exitCode(err error, stderr io.Writer) int {
 	return ExitError
 }
 
+// errorText is err's message made inert for a terminal (it may quote
+// DocuSign's answers or the files): one line, or one line per error joined
+// with errors.Join.
+func errorText(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			lines = append(lines, errorText(e))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return render.Terminal(err.Error())
+}
+
 func newApp(env Env) *cli.App {
-	return &cli.App{
+	version, _ := buildInfo()
+	app := &cli.App{
 		Name:    "connectsync",
 		Usage:   "DocuSign Connect configurations as code: validate, plan, apply, audit",
-		Version: Version,
+		Version: version,
 		Description: `connectsync keeps DocuSign Connect configurations (account-level webhooks)
 in YAML files: validate them, plan the changes against the live accounts,
 apply them safely, and audit many accounts for drift and risky settings.
 
 Try it without a DocuSign account, against the built-in sandbox:
 
-   connectsync plan  --sandbox -f examples/quickstart.yaml
-   connectsync apply --sandbox -f examples/quickstart.yaml
+   connectsync plan  --sandbox examples/quickstart.yaml
+   connectsync apply --sandbox examples/quickstart.yaml
 
+Files are given with -f or as arguments; without either, connectsync.yaml.
 Credentials come from the environment: DOCUSIGN_ACCESS_TOKEN, or the JWT
 grant with DOCUSIGN_INTEGRATION_KEY, DOCUSIGN_USER_ID and
 DOCUSIGN_PRIVATE_KEY_FILE (or DOCUSIGN_PRIVATE_KEY). See README.md.
 
 Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 2 changes or drift (only with --detailed-exitcode).`,
-		Reader:          env.Stdin,
-		Writer:          env.Stdout,
-		ErrWriter:       env.Stderr,
-		HideHelpCommand: true,
-		Suggest:         true,
+		Reader:    env.Stdin,
+		Writer:    env.Stdout,
+		ErrWriter: env.Stderr,
 		// Never exit from inside urfave/cli: Run maps errors to exit codes.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			validateCommand(env),
 			planCommand(env),
 			applyCommand(env),
+			showCommand(env),
 			auditCommand(env),
 			exportCommand(env),
 			usersCommand(env),
@@ -154,9 +199,43 @@ Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 			completionCommand(env),
 			manCommand(env),
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(env.Stderr, "error: unknown command %q; run connectsync --help\n", name)
-		},
+	}
+	app.OnUsageError = usageErrorHandler(app.Flags, "connectsync")
+	for _, c := range app.Commands {
+		setUsageErrors(c, "connectsync")
+	}
+	return app
+}
+
+// setUsageErrors makes a bad flag a one-line error with a suggestion, for a
+// command and its subcommands, instead of the help text.
+func setUsageErrors(c *cli.Command, parent string) {
+	full := parent + " " + c.Name
+	c.OnUsageError = usageErrorHandler(c.Flags, full)
+	c.HideHelpCommand = true
+	for _, sub := range c.Subcommands {
+		setUsageErrors(sub, full)
+	}
+}
+
+func usageErrorHandler(flags []cli.Flag, command string) cli.OnUsageErrorFunc {
+	return func(_ *cli.Context, err error, _ bool) error {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			name = "--" + strings.TrimLeft(name, "-")
+			var names []string
+			for _, f := range flags {
+				for _, n := range f.Names() {
+					names = append(names, "--"+n)
+				}
+			}
+			msg = fmt.Sprintf("unknown flag %s for %q", name, command)
+			if s := suggest(name, names); s != "" {
+				msg += fmt.Sprintf("; did you mean %s?", s)
+			}
+			return usageError(msg + fmt.Sprintf(" (%s --help lists the flags)", command))
+		}
+		return usageError(fmt.Sprintf("%s (%s --help says more)", msg, command))
 	}
 }
 
@@ -164,17 +243,31 @@ func versionCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print the version and commit",
+		Flags: []cli.Flag{formatFlag("text", "json")},
 		Action: func(c *cli.Context) error {
-			version, commit := buildVersion()
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			version, commit := buildInfo()
+			if c.String(flagFormat) == "json" {
+				return writeJSON(env.Stdout, struct {
+					Version  string `json:"version"`
+					Commit   string `json:"commit"`
+					Go       string `json:"go"`
+					Platform string `json:"platform"`
+				}{version, commit, runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH})
+			}
 			fmt.Fprintf(env.Stdout, "connectsync %s (commit %s)\n", version, commit)
 			return nil
 		},
 	}
 }
 
-// buildVersion is the version and commit set with -ldflags (make build), or
-// else what the Go toolchain recorded (go install …@v1.2.3).
-func buildVersion() (version, commit string) {
+// buildInfo is the one source of the version and commit (--version,
+// version, the User-Agent, plan and report files): what -ldflags set (make
+// build, releases), or else what the Go toolchain recorded (go install
+// …@v1.2.3, or a build from a git checkout).
+var buildInfo = sync.OnceValues(func() (version, commit string) {
 	version, commit = Version, Commit
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -189,19 +282,102 @@ func buildVersion() (version, commit string) {
 		}
 	}
 	return version, commit
+})
+
+// toolName names this build in plan and report files: "connectsync v1.2.3".
+func toolName() string {
+	v, _ := buildInfo()
+	return "connectsync " + v
 }
 
-// reorder lets flags come after positional arguments (urfave/cli stops at
-// the first one): for the command found in args, flags anywhere after the
-// program name move in front of the positionals. "--" ends flags as usual.
-func reorder(app *cli.App, args []string) []string {
-	if len(args) < 2 {
-		return args
+// noArgs refuses arguments on a command that takes none: nothing the user
+// typed is ignored.
+func noArgs(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError(fmt.Sprintf("%s takes no arguments (got %q)", c.Command.Name, c.Args().First()))
 	}
-	cmds, flags := app.Commands, app.Flags
-	var path, opts, rest []string
-	i := 1
-	for ; i < len(args); i++ {
+	return nil
+}
+
+// resolve checks the command words before urfave/cli sees them (which
+// reports an unknown command and exits 0), turns `help X` into `X --help`,
+// and lets flags come after positional arguments (urfave/cli stops at the
+// first one): for the command found, flags anywhere after the program name
+// move in front of the positionals. "--" ends flags as usual.
+func resolve(app *cli.App, args []string) ([]string, error) {
+	if len(args) < 2 {
+		return args, nil
+	}
+	// The command is the first word that is not a flag or a flag's value.
+	start := -1
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			continue
+		}
+		if lookupCommand(app.Commands, a) != nil || a == "help" || a == "h" {
+			start = i
+			break
+		}
+		if prev := args[i-1]; i > 1 && strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && anyTakesValue(app.Commands, prev) {
+			continue // the value of a flag written before the command
+		}
+		return nil, unknownCommand(a, app.Commands, "connectsync")
+	}
+	if start < 0 {
+		return args, nil // flags only: --help, --version, or nothing
+	}
+	if args[start] == "help" || args[start] == "h" { // urfave/cli adds the help command itself
+		return helpArgs(app, args[0], args[start+1:])
+	}
+	return reorder(app, args, start)
+}
+
+// helpArgs turns `help [COMMAND...]` into `[COMMAND...] --help`, refusing
+// an unknown command.
+func helpArgs(app *cli.App, prog string, words []string) ([]string, error) {
+	out := []string{prog}
+	list, name := app.Commands, "connectsync"
+	for _, w := range words {
+		c := lookupCommand(list, w)
+		if c == nil {
+			return nil, unknownCommand(w, list, name)
+		}
+		out = append(out, c.Name)
+		list, name = c.Subcommands, name+" "+c.Name
+	}
+	return append(out, "--help"), nil
+}
+
+func unknownCommand(word string, list []*cli.Command, parent string) error {
+	var names []string
+	for _, c := range list {
+		if !c.Hidden {
+			names = append(names, c.Name)
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", word)
+	if parent != "connectsync" {
+		msg += fmt.Sprintf(" for %q (its commands: %s)", parent, strings.Join(names, ", "))
+	}
+	if s := suggest(word, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return usageError(msg + fmt.Sprintf(" (%s --help lists the commands)", parent))
+}
+
+// reorder builds the argument list urfave/cli can parse: the program, the
+// command path (subcommands included), every flag, then the positionals.
+func reorder(app *cli.App, args []string, start int) ([]string, error) {
+	cmd := lookupCommand(app.Commands, args[start])
+	path := []string{cmd.Name}
+	name := "connectsync " + cmd.Name
+	var opts, rest []string
+	opts = append(opts, args[1:start]...) // flags written before the command
+	for i := start + 1; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			rest = append(rest, args[i:]...)
@@ -209,35 +385,35 @@ func reorder(app *cli.App, args []string) []string {
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
 			opts = append(opts, a)
-			if takesValue(cmdFlags(cmds, path, flags), a) && !strings.Contains(a, "=") && i+1 < len(args) {
+			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") && i+1 < len(args) {
 				i++
 				opts = append(opts, args[i])
 			}
 			continue
 		}
-		if len(rest) == 0 {
-			if sub := findCommand(cmds, path, a); sub != nil {
-				path = append(path, a)
+		if len(rest) == 0 && len(cmd.Subcommands) > 0 {
+			if sub := lookupCommand(cmd.Subcommands, a); sub != nil {
+				cmd = sub
+				path = append(path, sub.Name)
+				name += " " + sub.Name
 				continue
+			}
+			if cmd.Action == nil { // a group of commands takes no arguments of its own
+				return nil, unknownCommand(a, cmd.Subcommands, name)
 			}
 		}
 		rest = append(rest, a)
 	}
+	if cmd.Action == nil && len(cmd.Subcommands) > 0 && !slices.Contains(opts, "--help") && !slices.Contains(opts, "-h") {
+		var names []string
+		for _, s := range cmd.Subcommands {
+			names = append(names, s.Name)
+		}
+		return nil, usageError(fmt.Sprintf("%s needs a command: %s (%s --help says more)", name, strings.Join(names, ", "), name))
+	}
 	out := append([]string{args[0]}, path...)
 	out = append(out, opts...)
-	return append(out, rest...)
-}
-
-func findCommand(cmds []*cli.Command, path []string, name string) *cli.Command {
-	list := cmds
-	for _, p := range path {
-		c := lookupCommand(list, p)
-		if c == nil {
-			return nil
-		}
-		list = c.Subcommands
-	}
-	return lookupCommand(list, name)
+	return append(out, rest...), nil
 }
 
 func lookupCommand(list []*cli.Command, name string) *cli.Command {
@@ -249,14 +425,15 @@ func lookupCommand(list []*cli.Command, name string) *cli.Command {
 	return nil
 }
 
-func cmdFlags(cmds []*cli.Command, path []string, app []cli.Flag) []cli.Flag {
-	if len(path) == 0 {
-		return app
+// anyTakesValue reports whether some command has a flag, written as arg,
+// that takes a value (so that `connectsync -f x.yaml plan` works).
+func anyTakesValue(cmds []*cli.Command, arg string) bool {
+	for _, c := range cmds {
+		if takesValue(c.Flags, arg) || anyTakesValue(c.Subcommands, arg) {
+			return true
+		}
 	}
-	if c := findCommand(cmds, path[:len(path)-1], path[len(path)-1]); c != nil {
-		return c.Flags
-	}
-	return app
+	return false
 }
 
 // takesValue reports whether a flag (as written, e.g. "-f" or "--out")

@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +86,9 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 // emulator on loopback and the credentials to reach it in its environment,
 // plus these commands:
 //
-//	fault METHOD PATH KIND [STATUS[:CODE]|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay)
+//	fault METHOD PATH KIND [STATUS[:CODE]|DELAY] [TIMES]   inject a fault (KIND: fail-before, fail-after, drop-before, drop-after, delay,
+//	                                                       redirect (to the request's own URL), echo-before, echo-after (a fail whose message quotes the request and token));
+//	                                                       retry-after=DURATION adds a Retry-After header to a fail
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
@@ -90,6 +97,9 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	calls reset
 //	sleep DURATION
 //	exitcode N PROGRAM ARGS...               run like exec and assert the exit code is N (e.g. 2 for --detailed-exitcode)
+//	replay ACCOUNT_ID FILE                   create in the account, through the API as a console or script
+//	                                         would, each configuration a recorded DocuSign answer holds
+//	                                         (pkg/emulator/testdata/nango-*.json: a list, or a create's request)
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -104,6 +114,7 @@ func TestScripts(t *testing.T) {
 			// late race reports; scripts run dozens of them.
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			env.Values["emulator"] = srv.Emulator
+			env.Values["server"] = srv
 			// examples/ are the ones users see: scripts copy from here.
 			abs, err := filepath.Abs("../../examples")
 			if err != nil {
@@ -118,6 +129,7 @@ func TestScripts(t *testing.T) {
 			"secret":   cmdSecret,
 			"calls":    cmdCalls,
 			"exitcode": cmdExitcode,
+			"replay":   cmdReplay,
 			"token":    cmdToken,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
@@ -137,15 +149,27 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		emu(ts).ClearFaults()
 		return
 	}
+	// retry-after=DURATION, anywhere after the kind, adds a Retry-After header.
+	var retryAfter time.Duration
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool {
+		d, ok := strings.CutPrefix(a, "retry-after=")
+		if ok {
+			var err error
+			retryAfter, err = time.ParseDuration(d)
+			ts.Check(err)
+		}
+		return ok
+	})
 	if len(args) < 3 {
-		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES] | fault clear")
+		ts.Fatalf("usage: fault METHOD PATH KIND [STATUS] [TIMES] [retry-after=DURATION] | fault clear")
 	}
 	kinds := map[string]emulator.FaultKind{
 		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,
 		"drop-before": emulator.FaultDropBeforeCommit, "drop-after": emulator.FaultDropAfterCommit,
-		"delay": emulator.FaultDelay,
+		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect,
+		"echo-before": emulator.FaultFailBeforeCommit, "echo-after": emulator.FaultFailAfterCommit,
 	}
-	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]]}
+	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]], Echo: strings.HasPrefix(args[2], "echo-"), RetryAfter: retryAfter}
 	if r.Kind == 0 {
 		ts.Fatalf("unknown fault kind %q", args[2])
 	}
@@ -242,6 +266,46 @@ func describeCalls(m map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, v))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// cmdReplay creates the configurations of a recorded real DocuSign
+// exchange in an account, by POSTing each one's JSON (without its
+// connectId) as DocuSign stored it: the account then holds what real
+// accounts hold (lower-case events, deliveryMode "", twins of one name).
+func cmdReplay(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: replay ACCOUNT_ID FILE")
+	}
+	data, err := os.ReadFile(filepath.Join("../emulator/testdata", args[1]))
+	ts.Check(err)
+	var rec struct {
+		Request  map[string]any `json:"request"`
+		Response struct {
+			Configurations []map[string]any `json:"configurations"`
+		} `json:"response"`
+	}
+	ts.Check(json.Unmarshal(data, &rec))
+	configs := rec.Response.Configurations
+	if len(configs) == 0 && rec.Request != nil {
+		configs = []map[string]any{rec.Request}
+	}
+	srv := ts.Value("server").(*emulator.Server)
+	tok, err := srv.Emulator.IssueToken(emulator.SandboxUserID)
+	ts.Check(err)
+	for _, c := range configs {
+		delete(c, "connectId")
+		body, _ := json.Marshal(c)
+		req, _ := http.NewRequest("POST", srv.URL+"/restapi/v2.1/accounts/"+args[0]+"/connect", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			ts.Fatalf("replay %q: %d %s", c["name"], resp.StatusCode, answer)
+		}
+	}
 }
 
 // cmdToken issues an access token for the sandbox user, so that a script

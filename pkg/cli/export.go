@@ -19,11 +19,13 @@ type exportOptions struct {
 	All    bool
 	Output string
 	Force  bool
+	Fix    bool
 }
 
 const (
 	flagOutput = "output"
 	flagForce  = "force"
+	flagFix    = "fix"
 )
 
 func exportCommand(env Env) *cli.Command {
@@ -40,21 +42,28 @@ that tells two configurations of one name apart. Secrets are never
 exported (DocuSign does not return them): a configuration with a userName
 gets password: ${env.CONNECT_PASSWORD_<NAME>}, one with an OAuth client
 clientSecret: ${env.CONNECT_OAUTH_CLIENT_SECRET_<NAME>} (with several
-accounts the alias is part of the name); set them before plan or apply.
+accounts the alias is part of the name); set them before apply.
+Every configuration connectsync may manage is exported, so that the plan
+of the export has no create, no delete and nothing unmanaged; several of
+one name are each pinned with their connectId. Values are written as
+DocuSign stores them, letter case included (lower-case events draw a
+warning from validate and a finding from audit); --fix writes DocuSign's
+documented spelling instead, and the first plan shows those corrections.
 Configurations connectsync never manages (Salesforce, integrator-managed)
 and any the file format cannot express are left out and named in a
-comment at the end.
+comment at the end; plan --prune never deletes them.
 
 Without files, --all-accounts exports every account the credentials reach.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...),
 			&cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, TakesFile: true, Usage: "write the file here instead of stdout (refuses to overwrite without --force)"},
-			&cli.BoolFlag{Name: flagForce, Usage: "overwrite the --output file"}),
+			&cli.BoolFlag{Name: flagForce, Usage: "overwrite the --output file"},
+			&cli.BoolFlag{Name: flagFix, Usage: "write envelope and recipient events in DocuSign's sentence case (and eventData.version in lower case), each with a comment; the first plan then shows these corrections"}),
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
-			return runExport(c.Context, exportOptions{commonOptions: common, All: c.Bool(flagAllAccounts), Output: c.String(flagOutput), Force: c.Bool(flagForce)}, env)
+			return runExport(c.Context, exportOptions{commonOptions: common, All: c.Bool(flagAllAccounts), Output: c.String(flagOutput), Force: c.Bool(flagForce), Fix: c.Bool(flagFix)}, env)
 		},
 	}
 }
@@ -81,7 +90,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 		accounts = append(accounts, st.Account)
 		connects = append(connects, st.Connects...)
 	}
-	out, err := config.Export(accounts, connects)
+	out, err := config.Export(accounts, connects, config.ExportOptions{Fix: o.Fix})
 	if err != nil {
 		return err
 	}
@@ -94,7 +103,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 	}
 	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)
 	for _, err := range failed {
-		fmt.Fprintln(env.Stderr, "error:", err)
+		fmt.Fprintln(env.Stderr, "error:", errorText(err))
 	}
 	if len(failed) > 0 {
 		return errReported

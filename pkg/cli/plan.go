@@ -26,13 +26,45 @@ const (
 	flagDetailedExitcode = "detailed-exitcode"
 	flagPrune            = "prune"
 	flagRotateSecrets    = "rotate-secrets"
+	flagName             = "name"
 )
 
+// planFlags are the flags that shape a plan (plan and apply).
 func planFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: flagPrune, Usage: "plan to delete live configurations the files do not declare (never Salesforce or integrator-managed ones)"},
 		&cli.BoolFlag{Name: flagRotateSecrets, Usage: "update every configuration with a write-only secret (password…), to push a rotated value"},
+		&cli.StringSliceFlag{Name: flagName, Usage: "only the configuration of this name (repeatable): a partial plan that compares, lists and prunes nothing else"},
 	}
+}
+
+func readPlanOptions(c *cli.Context) plan.Options {
+	return plan.Options{Prune: c.Bool(flagPrune), RotateSecrets: c.Bool(flagRotateSecrets), Names: c.StringSlice(flagName)}
+}
+
+// checkNames refuses a --name that no selected account declares.
+func checkNames(s *session, names []string) error {
+	declared := map[string]bool{}
+	var all []string
+	for _, a := range s.accounts {
+		for _, c := range s.desired.ForAccount(a.Alias) {
+			if !declared[c.Name] {
+				all = append(all, c.Name)
+			}
+			declared[c.Name] = true
+		}
+	}
+	for _, n := range names {
+		if declared[n] {
+			continue
+		}
+		msg := fmt.Sprintf("--name %q: the files declare no configuration of that name for the selected accounts", n)
+		if s := suggest(n, all); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return usageError(msg)
+	}
+	return nil
 }
 
 func planCommand(env Env) *cli.Command {
@@ -40,12 +72,14 @@ func planCommand(env Env) *cli.Command {
 		&cli.StringFlag{Name: flagOut, TakesFile: true, Usage: "also save the plan to this file, for apply --plan (no secrets in it)"},
 		&cli.BoolFlag{Name: flagDetailedExitcode, Usage: "exit 2 when there are changes (0: none, 1: error)"})
 	return &cli.Command{
-		Name:  "plan",
-		Usage: "show what apply would change in each account, field by field",
+		Name:      "plan",
+		Usage:     "show what apply would change in each account, field by field",
+		ArgsUsage: "[FILE|DIR...]",
 		Description: `Reads the live configurations (one list call per account) and compares them
 with the files. Nothing is changed. Only the fields the files set are
 managed; live configurations the files do not declare are reported as
 unmanaged, other types (Salesforce, …) and integrator-managed ones as ignored.
+Secrets' environment variables are not needed (only apply sends them).
 
 In GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY.`,
 		Flags: append(flags, planFlags()...),
@@ -58,7 +92,7 @@ In GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY.`,
 				commonOptions:    common,
 				Out:              c.String(flagOut),
 				DetailedExitcode: c.Bool(flagDetailedExitcode),
-				Plan:             plan.Options{Prune: c.Bool(flagPrune), RotateSecrets: c.Bool(flagRotateSecrets)},
+				Plan:             readPlanOptions(c),
 			}, env)
 		},
 	}
@@ -102,7 +136,7 @@ func computePlan(ctx context.Context, s *session, o commonOptions, opts plan.Opt
 		next++
 	}
 	out.plan.Accounts = all
-	out.doc = plan.NewDocument(out.plan, "connectsync "+Version, s.desired.Files, opts)
+	out.doc = plan.NewDocument(out.plan, toolName(), s.desired.Files, opts)
 	return out
 }
 
@@ -112,7 +146,13 @@ func runPlan(ctx context.Context, o planOptions, env Env) error {
 		return err
 	}
 	defer s.Close()
+	if err := checkNames(s, o.Plan.Names); err != nil {
+		return err
+	}
 	p := computePlan(ctx, s, o.commonOptions, o.Plan)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := writePlan(env, o.Format, p, renderOptions(o.commonOptions, env)); err != nil {
 		return err
 	}
@@ -137,7 +177,7 @@ func runPlan(ctx context.Context, o planOptions, env Env) error {
 // else exit 2 under --detailed-exitcode when there are changes.
 func planExit(p planned, detailed bool, env Env) error {
 	for _, err := range p.failed {
-		fmt.Fprintln(env.Stderr, "error:", err)
+		fmt.Fprintln(env.Stderr, "error:", errorText(err))
 	}
 	if len(p.failed) > 0 || p.plan.HasErrors() {
 		return errReported

@@ -23,6 +23,9 @@ DocuSign SDK at it. State is kept in --state between runs. Stop with Ctrl-C.`,
 				&cli.BoolFlag{Name: "tls", Usage: "serve HTTPS with a self-signed certificate (DocuSign's SDKs insist on https for OAuth)"},
 			},
 			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
 				return emulator.Serve(c.Context, emulator.ServeConfig{
 					Addr: c.String("addr"), StatePath: c.String("state"), SeedPath: c.String("seed"), TLS: c.Bool("tls"),
 				}, env.Stdout)

@@ -33,6 +33,9 @@ type session struct {
 	// clients by environment, for userinfo (--all-accounts).
 	clients map[string]*docusign.Client
 	sandbox *emulator.Server
+	// stderr is env.Stderr for every client's trace and notices: one lock,
+	// so that accounts working at once never interleave their lines.
+	stderr *lockedWriter
 }
 
 func (s *session) Close() {
@@ -44,13 +47,13 @@ func (s *session) Close() {
 // openSession loads and validates the files (printing warnings, and errors
 // when there are any), selects the accounts, and connects.
 func openSession(ctx context.Context, o commonOptions, env Env) (*session, error) {
-	desired, ds := loadFiles(o.Files, env)
+	desired, ds := loadFiles(ctx, o.Files, env, o.needSecrets)
 	if ds.HasErrors() {
 		render.DiagnosticsText(env.Stderr, ds, nil)
 		return nil, errReported
 	}
 	for _, d := range ds {
-		fmt.Fprintln(env.Stderr, d.Error())
+		fmt.Fprintln(env.Stderr, render.Terminal(d.Error()))
 	}
 	accounts, err := selectAccounts(desired, o.Accounts)
 	if err != nil {
@@ -61,6 +64,7 @@ func openSession(ctx context.Context, o commonOptions, env Env) (*session, error
 
 // connect connects s to the sandbox or to DocuSign.
 func connect(s *session, o commonOptions, env Env) (*session, error) {
+	s.stderr = &lockedWriter{w: env.Stderr}
 	var err error
 	if o.Sandbox {
 		err = s.connectSandbox(o, env)
@@ -122,7 +126,8 @@ func (s *session) connectSandbox(o commonOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: debugWriter(o, env), UserAgent: userAgent(), Timeout: o.HTTPTimeout})
+	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: s.debugWriter(o), UserAgent: userAgent(), Timeout: o.HTTPTimeout,
+		Secrets: secretValues(s.desired), Notice: s.notice})
 	if err != nil {
 		return err
 	}
@@ -172,9 +177,11 @@ func (s *session) environmentClient(o commonOptions, env Env, environment string
 			opts.AccountBaseURIs[acct.AccountID] = acct.BaseURI
 		}
 	}
-	opts.Debug = debugWriter(o, env)
+	opts.Debug = s.debugWriter(o)
+	opts.Notice = s.notice
 	opts.UserAgent = userAgent()
 	opts.Timeout = o.HTTPTimeout
+	opts.Secrets = secretValues(s.desired)
 	c, err := docusign.New(opts)
 	if err != nil {
 		return nil, err
@@ -183,13 +190,40 @@ func (s *session) environmentClient(o commonOptions, env Env, environment string
 	return c, nil
 }
 
+// secretValues are the values of every secret field the files set
+// (listener passwords, OAuth client secrets…), for the client to redact
+// from whatever DocuSign echoes back.
+func secretValues(d *config.Desired) []string {
+	var out []string
+	for _, c := range d.Configurations {
+		for _, name := range config.SecretFieldNames() {
+			top, sub, nested := strings.Cut(name, ".")
+			v := c.Fields[top]
+			if nested {
+				m, _ := v.(map[string]any)
+				v = m[sub]
+			}
+			if s, ok := v.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // debugWriter is where --debug traces go: stderr, one writer shared by
 // every account's goroutine.
-func debugWriter(o commonOptions, env Env) io.Writer {
+func (s *session) debugWriter(o commonOptions) io.Writer {
 	if !o.Debug {
 		return nil
 	}
-	return &lockedWriter{w: env.Stderr}
+	return s.stderr
+}
+
+// notice prints what the client says a person should know, such as a
+// long wait for a rate limit, on stderr.
+func (s *session) notice(msg string) {
+	fmt.Fprintln(s.stderr, render.Terminal(msg))
 }
 
 type lockedWriter struct {
@@ -203,7 +237,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func userAgent() string { return "connectsync/" + Version }
+func userAgent() string { v, _ := buildInfo(); return "connectsync/" + v }
 
 // router sends each call to the client of the account's environment.
 type router struct{ byAccount map[string]*docusign.Client }

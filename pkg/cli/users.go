@@ -17,7 +17,6 @@ type usersOptions struct {
 }
 
 const (
-	flagName      = "name"
 	flagConnectID = "connect-id"
 )
 
@@ -34,6 +33,9 @@ the account, otherwise its userIds. Name the configuration with --name
 			&cli.StringFlag{Name: flagName, Usage: "the configuration's name"},
 			&cli.StringFlag{Name: flagConnectID, Usage: "the configuration's connectId (instead of --name)"}),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,16 +26,14 @@ Warnings do not fail. Exit 0 when valid, 1 when not.
 With --format github (or in GitHub Actions) problems also become annotations.`,
 		Flags: []cli.Flag{fileFlag(), formatFlag("text", "json", "github")},
 		Action: func(c *cli.Context) error {
-			if err := checkFormat(c); err != nil {
-				return err
-			}
-			return runValidate(c.Context, validateOptions{Files: c.StringSlice(flagFile), Format: c.String(flagFormat)}, env)
+			files := append(c.StringSlice(flagFile), c.Args().Slice()...)
+			return runValidate(c.Context, validateOptions{Files: files, Format: c.String(flagFormat)}, env)
 		},
 	}
 }
 
-func runValidate(_ context.Context, o validateOptions, env Env) error {
-	desired, ds := config.Load(o.Files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: true})
+func runValidate(ctx context.Context, o validateOptions, env Env) error {
+	desired, ds := loadFiles(ctx, o.Files, env, false)
 	sum := summarize(desired)
 	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
 	switch o.Format {
@@ -57,9 +56,20 @@ func runValidate(_ context.Context, o validateOptions, env Env) error {
 	return nil
 }
 
-// loadFiles loads the files with the run's environment.
-func loadFiles(files []string, env Env) (*config.Desired, config.Diagnostics) {
-	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv})
+// loadFiles loads the files with the run's environment. Only a command that
+// sends secrets (apply) needs their variables set; the others warn.
+// CONNECTSYNC_MAX_FILE_SIZE (bytes) raises the size a file may have.
+func loadFiles(ctx context.Context, files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
+	opts := config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets, Context: ctx}
+	if v := env.Getenv("CONNECTSYNC_MAX_FILE_SIZE"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			opts.MaxFileSize = n
+		} else {
+			return nil, config.Diagnostics{{Severity: config.SeverityError,
+				Message: fmt.Sprintf("CONNECTSYNC_MAX_FILE_SIZE %q is not a positive number of bytes", v)}}
+		}
+	}
+	return config.Load(files, opts)
 }
 
 func summarize(d *config.Desired) *render.ValidateSummary {
@@ -82,6 +92,9 @@ and check the files when the first line says where the schema is:
 
    # yaml-language-server: $schema=%s`, schema.FileURL),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			_, err := env.Stdout.Write(schema.File)
 			return err
 		},

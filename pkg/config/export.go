@@ -2,17 +2,26 @@ package config
 
 // How does export turn live configurations back into a file?
 //
-// Each live configuration becomes a configurations entry with the fields it
-// has, in the Fields order, minus:
+// Every live configuration connectsync may manage (custom and
+// customrecipient, not integrator-managed) becomes a configurations entry,
+// so that the export plans with no create, no delete and nothing unmanaged.
+// Each entry holds the fields the live one has, in the Fields order, minus:
 //   - fields equal to DocuSign's default (Field.Default, or empty when the
 //     API leaves the field out), so the file stays small; a field left out
 //     is simply not managed, so planning the file changes nothing. Always
 //     written: name, urlToPublishTo, allowEnvelopePublish (whether it is on
-//     is the first thing a reader asks) and deliveryMode (the rules need it);
+//     is the first thing a reader asks) and deliveryMode unless DocuSign
+//     reports its default, "" (it names the data model);
 //   - configurationType custom (the file's default);
-//   - read-only fields (connectId, integratorManaged, disabledBy); connectId
-//     is written only to pin one of two live configurations of one name,
-//     and disabledBy becomes a comment.
+//   - read-only fields (connectId, integratorManaged, disabledBy): connectId
+//     is written only to pin configurations that share a name (each of them
+//     is exported, pinned), and disabledBy becomes a comment.
+//
+// Values are written as DocuSign stores them, letter case included: export
+// never changes a webhook by itself. validate and audit point out values
+// DocuSign documents otherwise (lower-case events); with Fix, export writes
+// the documented spelling instead and the first plan shows exactly those
+// corrections as updates.
 //
 // Secrets are never exported, and DocuSign never returns them anyway. Where a
 // configuration evidently has one (userName set: a password; an OAuth
@@ -20,10 +29,10 @@ package config
 // with a comment, so an update cannot send it empty.
 //
 // Left out, each with a comment naming it: configurations connectsync never
-// manages (other types, integrator-managed), a second one of the same name,
-// and any the rules would refuse (e.g. DocuSign reports no deliveryMode).
-// The last are found by running the file through the loader's own checks,
-// so an exported file always loads.
+// manages (other types, integrator-managed) and any the file format cannot
+// express (a value DocuSign added after this version, say). The last are
+// found by running the file through the loader's own checks, so an exported
+// file always loads; plan never prunes them (see Unexpressible).
 
 import (
 	"bytes"
@@ -45,17 +54,30 @@ type Exported struct {
 	// Configurations is the number of configurations written.
 	Configurations int
 	// EnvVars name the ${env.…} placeholders written for secrets, sorted:
-	// they must be set before plan or apply.
+	// they must be set before apply.
 	EnvVars []string
 	// Left describes each live configuration left out, and why.
 	Left []string
+	// Corrected counts the values Fix wrote in DocuSign's documented
+	// spelling instead of the live one.
+	Corrected int
+}
+
+// ExportOptions tune Export.
+type ExportOptions struct {
+	// Fix writes the spelling DocuSign documents where the live value
+	// differs only in letter case (envelope and recipient events in
+	// sentence case, eventData.version in lower case), each with a comment;
+	// planning the file then shows these corrections as updates.
+	Fix bool
 }
 
 // Export writes the live configurations of accounts (from FromWire, with
 // Account set to the alias) as a connectsync file: planning it against the
-// same accounts shows no changes. See the comment at the top of the file.
-func Export(accounts []Account, live []Connect) (Exported, error) {
-	e := exporter{accounts: accounts, multi: len(accounts) > 1, skip: map[string]string{}, pinned: map[string]bool{}}
+// same accounts shows no changes (with Fix: only the corrections). See the
+// comment at the top of the file.
+func Export(accounts []Account, live []Connect, opts ExportOptions) (Exported, error) {
+	e := exporter{accounts: accounts, multi: len(accounts) > 1, skip: map[string]string{}, pinned: map[string]bool{}, fix: opts.Fix}
 	e.pick(live)
 	data, err := e.render()
 	if err != nil {
@@ -76,7 +98,7 @@ func Export(accounts []Account, live []Connect) (Exported, error) {
 			return Exported{}, fmt.Errorf("export: the exported file does not load: %v", bad)
 		}
 	}
-	out := Exported{YAML: data, Configurations: len(e.entries), Left: e.left()}
+	out := Exported{YAML: data, Configurations: len(e.entries), Left: e.left(), Corrected: e.corrected}
 	for _, en := range e.entries {
 		for _, v := range en.secrets {
 			out.EnvVars = append(out.EnvVars, v)
@@ -94,6 +116,9 @@ type exporter struct {
 	pinned   map[string]bool   // account + name written with connectId: it has a twin
 	entries  []entry           // what the last render wrote, in order
 	envNames map[string]bool
+	fix      bool
+	// corrected counts the values the last render wrote corrected (Fix).
+	corrected int
 }
 
 // entry is one configuration written, with the env variables of its secrets.
@@ -111,7 +136,7 @@ func (e *exporter) pick(live []Connect) {
 	slices.SortFunc(e.all, func(a, b Connect) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name), compareIDs(a.ConnectID, b.ConnectID))
 	})
-	first := map[string]Connect{} // account + name → the one exported
+	seen := map[string]bool{} // account + name of the configurations exported
 	for _, c := range e.all {
 		if !c.Managed() {
 			why := c.Type() + " configuration: connectsync manages only custom and customrecipient"
@@ -122,12 +147,10 @@ func (e *exporter) pick(live []Connect) {
 			continue
 		}
 		n := c.Account + "\x00" + c.Name
-		if f, dup := first[n]; dup {
-			e.pinned[n] = true
-			e.skip[exportKey(c)] = fmt.Sprintf("another configuration has this name (connectId %s, exported and pinned); rename one in DocuSign to manage both", f.ConnectID)
-			continue
+		if seen[n] {
+			e.pinned[n] = true // configurations sharing a name are each pinned by connectId
 		}
-		first[n] = c
+		seen[n] = true
 	}
 }
 
@@ -155,6 +178,7 @@ func (e *exporter) left() []string {
 func (e *exporter) render() ([]byte, error) {
 	e.entries = nil
 	e.envNames = map[string]bool{}
+	e.corrected = 0
 	accounts := "1 account"
 	if len(e.accounts) != 1 {
 		accounts = fmt.Sprintf("%d accounts", len(e.accounts))
@@ -164,7 +188,7 @@ func (e *exporter) render() ([]byte, error) {
 		"Exported by connectsync from the live configurations of " + accounts + ".\n" +
 		"Only the fields that differ from DocuSign's defaults are written, and only\n" +
 		"the fields written are managed. Secrets are never exported: each is\n" +
-		"written as ${env.NAME}; set those variables before plan or apply."
+		"written as ${env.NAME}; set those variables before apply."
 	yAdd(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
 	accts := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, a := range e.accounts {
@@ -222,7 +246,7 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 	}
 	if en.pin {
 		yAdd(m, "connectId", yStr(c.ConnectID))
-		m.Content[len(m.Content)-2].LineComment = "pinned: another live configuration has this name"
+		m.Content[len(m.Content)-2].LineComment = "pinned: the account has several configurations of this name"
 	}
 	if by := c.String("disabledBy"); by != "" {
 		m.HeadComment = "DocuSign disabled this configuration (disabledBy: " + by + ")"
@@ -244,6 +268,14 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 			if s, _ := v.(string); s != "" {
 				yAdd(m, f.Name, yValue(s))
 			}
+		case f.Name == "envelopeEvents" || f.Name == "recipientEvents":
+			list := dedupe(v.([]string))
+			if len(list) == 0 {
+				continue
+			}
+			fixed, note := e.fixCase(f.Name, list)
+			yAdd(m, f.Name, yValue(fixed))
+			m.Content[len(m.Content)-1].LineComment = note // on the value: yaml.v3 misplaces a key's comment before a flow list
 		case f.Secret:
 			// DocuSign does not return secrets; those it did (none today) are not copied.
 		case f.Kind == KindObject:
@@ -251,6 +283,9 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 				yAdd(m, f.Name, sub)
 			}
 		case !isDefault(f, v):
+			if list, ok := v.([]string); ok && f.Kind == KindSet {
+				v = dedupe(list) // a set: a repeat says nothing more
+			}
 			yAdd(m, f.Name, yValue(v))
 		}
 	}
@@ -274,6 +309,17 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 		if sf.Kind == KindStringMap {
 			flow = false
 		}
+		if version, ok := sv.(string); ok && f.Name == "eventData" && sf.Name == "version" && e.fix && version != strings.ToLower(version) {
+			sv = strings.ToLower(version)
+			e.corrected++
+			flow = false
+			yAdd(sub, sf.Name, yValue(sv))
+			sub.Content[len(sub.Content)-1].LineComment = fmt.Sprintf("corrected from %q: DocuSign writes it in lower case", version)
+			continue
+		}
+		if list, ok := sv.([]string); ok && sf.Kind == KindSet {
+			sv = dedupe(list)
+		}
 		yAdd(sub, sf.Name, yValue(sv))
 	}
 	if f.Name == "oAuthConfiguration" && obj["clientId"] != nil && obj["clientId"] != "" {
@@ -284,6 +330,38 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 		sub.Style = yaml.FlowStyle
 	}
 	return sub
+}
+
+// fixCase returns list with each event in DocuSign's sentence case when
+// Fix asks for it, and a comment saying what was corrected ("" if nothing).
+func (e *exporter) fixCase(field string, list []string) ([]string, string) {
+	if !e.fix {
+		return list, ""
+	}
+	out := make([]string, len(list))
+	changed := false
+	for i, v := range list {
+		out[i] = v
+		if want, ok := SentenceCase(field, v); ok && want != v {
+			out[i], changed = want, true
+		}
+	}
+	if !changed {
+		return list, ""
+	}
+	e.corrected++
+	return dedupe(out), fmt.Sprintf("corrected from [%s]: DocuSign's docs ask for sentence case", strings.Join(list, ", "))
+}
+
+// dedupe drops repeated values, keeping the first of each.
+func dedupe(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // neverReturned is the comment of a write-only secret's placeholder.
@@ -302,7 +380,7 @@ func (e *exporter) secret(m *yaml.Node, en *entry, field, kind, why string) {
 	}
 	e.envNames[name] = true
 	k := yStr(field)
-	k.HeadComment = "secret: " + why + "\nSet " + name + " before plan or apply."
+	k.HeadComment = "secret: " + why + "\nSet " + name + " before apply."
 	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
 	en.secrets[field] = name
 }
@@ -460,4 +538,26 @@ func SuggestAlias(name, accountID string, taken func(alias string) bool) string 
 		alias = fmt.Sprintf("%s-%s-%d", base, short, i)
 	}
 	return alias
+}
+
+// Unexpressible says why the file format cannot express a live
+// configuration connectsync may manage, or "" when it can: export would
+// leave it out, so prune must not delete it either (a file could not have
+// declared it, so its absence from the files says nothing).
+func Unexpressible(c Connect) string {
+	if !c.Managed() {
+		return ""
+	}
+	c.Account = "probe"
+	e := exporter{accounts: []Account{{Alias: c.Account, AccountID: "00000000-0000-4000-8000-000000000000"}},
+		skip: map[string]string{}, pinned: map[string]bool{}}
+	e.pick([]Connect{c})
+	data, err := e.render()
+	if err != nil {
+		return err.Error()
+	}
+	for _, why := range e.refused(data) {
+		return why
+	}
+	return ""
 }

@@ -37,7 +37,9 @@ var exportLive = map[string]string{
   {"connectId": "1005", "name": "orders", "configurationType": "custom", "urlToPublishTo": "https://hooks.example.com/orders2",
    "allowEnvelopePublish": "true", "allUsers": "true", "deliveryMode": "SIM", "events": ["envelope-completed"], "eventData": {"version": "restv2.1"}},
   {"connectId": "1006", "name": "no model", "configurationType": "custom", "urlToPublishTo": "https://hooks.example.com/x",
-   "allowEnvelopePublish": "true", "allUsers": "true", "deliveryMode": "", "envelopeEvents": ["Completed"]}
+   "allowEnvelopePublish": "true", "allUsers": "true", "deliveryMode": "", "envelopeEvents": ["Completed"]},
+  {"connectId": "1007", "name": "from the future", "configurationType": "custom", "urlToPublishTo": "https://hooks.example.com/f",
+   "allowEnvelopePublish": "true", "allUsers": "true", "deliveryMode": "SIM", "eventData": {"version": "restv2.1"}, "events": ["envelope-teleported"]}
 ]`,
 	"globex": `[
   {"connectId": "2001", "name": "Globex signer updates", "configurationType": "customrecipient", "urlToPublishTo": "https://hooks.globex.example.com/docusign/recipients",
@@ -77,7 +79,7 @@ func exportFixture(t *testing.T, aliases ...string) ([]config.Account, map[strin
 	for _, l := range live {
 		all = append(all, l...)
 	}
-	out, err := config.Export(accounts, all)
+	out, err := config.Export(accounts, all, config.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +108,19 @@ func TestExportPlansEmpty(t *testing.T) {
 				inputs = append(inputs, plan.AccountInput{Account: a, Desired: desired.ForAccount(a.Alias), Live: live[a.Alias]})
 			}
 			p := plan.Compute(inputs, plan.Options{})
-			if p.HasChanges() || p.HasErrors() {
-				t.Errorf("plan of the exported file: %+v\n%s", p.Summary(), out.YAML)
+			if s := p.Summary(); p.HasChanges() || p.HasErrors() || s.Unmanaged > 0 || s.Ambiguous > 0 {
+				t.Errorf("plan of the exported file: %+v\n%s", s, out.YAML)
+			}
+			// With prune, too: the export declares everything prune could
+			// delete; what it could not express is held back, never deleted.
+			pruned := plan.Compute(inputs, plan.Options{Prune: true})
+			if s := pruned.Summary(); s.Delete > 0 {
+				t.Errorf("plan --prune of the exported file deletes: %+v\n%s", s, out.YAML)
+			}
+			for _, a := range pruned.Accounts {
+				if len(a.Errors) != len(a.Unexpressible) {
+					t.Errorf("plan --prune errors other than held-back configurations: %q", a.Errors)
+				}
 			}
 			if diff := cmp.Diff(accounts, desired.Accounts, cmpAccount); diff != "" {
 				t.Errorf("accounts (-exported +loaded):\n%s", diff)
@@ -151,14 +164,13 @@ func TestExportReport(t *testing.T) {
 	if want := []string{"CONNECT_OAUTH_CLIENT_SECRET_GLOBEX_GLOBEX_JSON_SIM", "CONNECT_PASSWORD_GLOBEX_GLOBEX_SIGNER_UPDATES"}; !cmp.Equal(out.EnvVars, want) {
 		t.Errorf("EnvVars = %q, want %q", out.EnvVars, want)
 	}
-	if out.Configurations != 4 {
-		t.Errorf("Configurations = %d, want 4", out.Configurations)
+	if out.Configurations != 6 {
+		t.Errorf("Configurations = %d, want 6", out.Configurations)
 	}
 	wantLeft := []string{
 		`acme: "DocuSign for Salesforce" (connectId 1001): salesforce configuration`,
 		`acme: "Integrator webhook" (connectId 1002): integrator-managed`,
-		`acme: "no model" (connectId 1006): the file format cannot express it as it is: deliveryMode is missing`,
-		`acme: "orders" (connectId 1005): another configuration has this name (connectId 1004`,
+		`acme: "from the future" (connectId 1007): the file format cannot express it as it is: unknown event "envelope-teleported"`,
 	}
 	if len(out.Left) != len(wantLeft) {
 		t.Fatalf("Left = %q", out.Left)
@@ -203,7 +215,7 @@ func TestExportKeepsURLCredentialsOut(t *testing.T) {
 		"allUsers": true, "deliveryMode": "SIM", "allowEnvelopePublish": true,
 		"eventData": map[string]any{"version": "restv2.1"}, "events": []string{"envelope-sent"},
 	}}
-	out, err := config.Export([]config.Account{acct}, []config.Connect{live})
+	out, err := config.Export([]config.Account{acct}, []config.Connect{live}, config.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,5 +224,40 @@ func TestExportKeepsURLCredentialsOut(t *testing.T) {
 	}
 	if len(out.EnvVars) != 1 || out.EnvVars[0] != "CONNECT_URL_ORDERS" {
 		t.Errorf("env vars: %v", out.EnvVars)
+	}
+}
+
+// TestExportFix: export writes what DocuSign stores; --fix writes the
+// documented spelling with a comment on each corrected value, and counts them.
+func TestExportFix(t *testing.T) {
+	t.Parallel()
+	acct := config.Account{Alias: "a", AccountID: "e1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b"}
+	l := liveConnect(t, `{"connectId": "1", "name": "x", "configurationType": "custom", "urlToPublishTo": "https://h.example.com/x", "allowEnvelopePublish": "true",
+		"allUsers": "true", "deliveryMode": "aggregate", "eventData": {"version": "RESTv2.1"}, "envelopeEvents": ["sent", "sent", "Completed"], "recipientEvents": ["completed"]}`)
+	l.Account = acct.Alias
+	plain, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"envelopeEvents: [sent, Completed]\n", "recipientEvents: [completed]\n", "eventData: {version: RESTv2.1}\n"} {
+		if !strings.Contains(string(plain.YAML), want) {
+			t.Errorf("export without --fix lacks %q:\n%s", want, plain.YAML)
+		}
+	}
+	fixed, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{Fix: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"envelopeEvents: [Sent, Completed] # corrected from [sent, Completed]: DocuSign's docs ask for sentence case\n",
+		"recipientEvents: [Completed] # corrected from [completed]",
+		"version: restv2.1 # corrected from \"RESTv2.1\": DocuSign writes it in lower case\n",
+	} {
+		if !strings.Contains(string(fixed.YAML), want) {
+			t.Errorf("export --fix lacks %q:\n%s", want, fixed.YAML)
+		}
+	}
+	if fixed.Corrected != 3 || plain.Corrected != 0 {
+		t.Errorf("Corrected = %d with --fix, %d without; want 3 and 0", fixed.Corrected, plain.Corrected)
 	}
 }

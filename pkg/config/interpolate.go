@@ -36,7 +36,7 @@ func interpolate(s string, lk Lookup) (string, *refError) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", &refError{msg: fmt.Sprintf("unterminated reference in %q", s), hint: "close it with }"}
+			return "", &refError{msg: fmt.Sprintf("unterminated reference in %q", excerpt(s)), hint: "close it with }"}
 		}
 		ref := s[i+2 : i+end]
 		v, err := resolveRef(ref, lk)

@@ -2,7 +2,9 @@ package config
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,10 +18,23 @@ type LoadOptions struct {
 	// LookupEnv resolves ${env.NAME}; default os.LookupEnv.
 	LookupEnv func(name string) (string, bool)
 	// SecretsOptional turns an unset ${env.…} in a secret field into a
-	// warning, for validate: the value does not matter to the checks, and a
-	// pull request from a fork has no secrets.
+	// warning, for every command but apply: only apply sends secrets, and a
+	// job should not be given secrets it does not need (a pull request from
+	// a fork has none).
 	SecretsOptional bool
+	// MaxFileSize refuses a file larger than this many bytes; 0 means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
+	// Context, when done, stops loading (Ctrl-C); nil means never.
+	Context context.Context
 }
+
+// DefaultMaxFileSize is the largest file Load reads: real files are a few
+// kilobytes, and a bigger one is a mistake (or /dev/zero).
+const DefaultMaxFileSize = 16 << 20
+
+// MaxDiagnostics is how many problems Load reports; the rest are counted.
+const MaxDiagnostics = 1000
 
 // DefaultFile is read when no -f is given.
 const DefaultFile = "connectsync.yaml"
@@ -32,14 +47,45 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	l := newLoader(opts)
 	files := l.expand(paths)
 	for _, f := range files {
+		if l.interrupted() {
+			return nil, l.d.list
+		}
 		l.readFile(f)
 	}
+	if l.interrupted() {
+		return nil, l.d.list
+	}
 	l.build()
-	ds := l.d.list.Sort()
+	ds := capDiagnostics(l.d.list.Sort())
 	if ds.HasErrors() {
 		return nil, ds
 	}
 	return l.out, ds
+}
+
+// interrupted reports (once, as an error) that the run was cancelled.
+func (l *loader) interrupted() bool {
+	if l.opts.Context == nil || l.opts.Context.Err() == nil {
+		return false
+	}
+	l.d.list = Diagnostics{{Severity: SeverityError, Message: "interrupted while reading the files"}}
+	return true
+}
+
+// capDiagnostics keeps the first MaxDiagnostics problems, in file order,
+// and says how many more there are: thousands of lines help nobody.
+func capDiagnostics(ds Diagnostics) Diagnostics {
+	if len(ds) <= MaxDiagnostics {
+		return ds
+	}
+	rest := ds[MaxDiagnostics:]
+	out := ds[:MaxDiagnostics:MaxDiagnostics]
+	last := Diagnostic{Severity: SeverityNote, Pos: rest[0].Pos,
+		Message: fmt.Sprintf("%d more problems are not shown (%d errors); fix these first", len(rest), rest.Count(SeverityError))}
+	if rest.HasErrors() {
+		last.Severity = SeverityError
+	}
+	return append(out, last)
 }
 
 func newLoader(opts LoadOptions) *loader {
@@ -78,6 +124,11 @@ type fieldNode struct {
 	path  string
 }
 
+// expand turns the paths given into the files to read: a file as given
+// (following a symlink the user named), or a directory's *.yaml and *.yml
+// files. Only regular files are read: a FIFO or a device would hang or
+// never end. A symlink inside a directory is followed only while it stays
+// in that directory's tree: a link to ~/.ssh/key.pem is not a config file.
 func (l *loader) expand(paths []string) []string {
 	if len(paths) == 0 {
 		paths = []string{DefaultFile}
@@ -86,7 +137,7 @@ func (l *loader) expand(paths []string) []string {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			hint := "pass the file with -f PATH"
+			hint := "check the path (files are given with -f or as arguments)"
 			if p == DefaultFile {
 				hint = "create connectsync.yaml (see examples/quickstart.yaml) or pass -f PATH"
 			}
@@ -94,6 +145,10 @@ func (l *loader) expand(paths []string) []string {
 			continue
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				l.d.errorf(Pos{File: p}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
+				continue
+			}
 			files = append(files, filepath.Clean(p))
 			continue
 		}
@@ -102,13 +157,20 @@ func (l *loader) expand(paths []string) []string {
 			l.d.errorf(Pos{File: p}, "", "", "cannot read directory: %s", errText(err))
 			continue
 		}
+		root, _ := filepath.EvalSymlinks(p)
 		n := 0
 		for _, e := range entries {
 			ext := filepath.Ext(e.Name())
-			if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-				files = append(files, filepath.Join(p, e.Name()))
-				n++
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+				continue
 			}
+			n++
+			name := filepath.Join(p, e.Name())
+			if err := regularInTree(name, root); err != "" {
+				l.d.errorf(Pos{File: name}, "", "keep config files in the directory, or pass the file itself with -f", "%s", err)
+				continue
+			}
+			files = append(files, name)
 		}
 		if n == 0 {
 			l.d.errorf(Pos{File: p}, "", "put *.yaml files in it or pass a file", "the directory holds no .yaml or .yml file")
@@ -116,6 +178,46 @@ func (l *loader) expand(paths []string) []string {
 	}
 	slices.Sort(files)
 	return slices.Compact(files)
+}
+
+// regularInTree says why a directory entry is not read, or "": it must be
+// a regular file, and a symlink must resolve inside root.
+func regularInTree(name, root string) string {
+	lst, err := os.Lstat(name)
+	if err != nil {
+		return "cannot read: " + errText(err)
+	}
+	if lst.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(name)
+		if err != nil {
+			return "is a symlink that cannot be followed: " + errText(err)
+		}
+		if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "is a symlink to a file outside the directory; connectsync does not follow it"
+		}
+		if lst, err = os.Stat(target); err != nil {
+			return "cannot read: " + errText(err)
+		}
+	}
+	if !lst.Mode().IsRegular() {
+		return fmt.Sprintf("is not a regular file (%s)", fileKind(lst.Mode()))
+	}
+	return ""
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0, m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symlink"
+	}
+	return "not a file"
 }
 
 func errText(err error) string {
@@ -128,10 +230,31 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// readFile reads one file, refusing (without reading on) one larger than
+// the cap or one that turned out not to be a regular file.
 func (l *loader) readFile(name string) {
-	data, err := os.ReadFile(name)
+	max := l.opts.MaxFileSize
+	if max <= 0 {
+		max = DefaultMaxFileSize
+	}
+	f, err := os.Open(name)
 	if err != nil {
 		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		l.d.errorf(Pos{File: name}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return
+	}
+	if int64(len(data)) > max {
+		l.d.errorf(Pos{File: name}, "", "split it, or raise CONNECTSYNC_MAX_FILE_SIZE (bytes) if it really is one file of webhooks",
+			"is larger than %d bytes", max)
 		return
 	}
 	l.readData(name, data)
@@ -150,6 +273,12 @@ func (l *loader) readData(name string, data []byte) {
 	}
 	bad = append(bad, checkSchema(name, root, value, &l.d)...)
 	l.docs = append(l.docs, &fileDoc{name: name, root: root, bad: bad})
+}
+
+// isListField reports whether a configuration key holds a list of strings.
+func isListField(name string) bool {
+	f, ok := LookupField(name)
+	return ok && (f.Kind == KindSet || f.Kind == KindList)
 }
 
 // broken reports whether the schema rejected anything at or under pointer.
@@ -218,7 +347,7 @@ func (l *loader) readAccounts(f *fileDoc) {
 		if a.AccountID != "" && !isGUID(a.AccountID) && !isDigits(a.AccountID) {
 			l.d.errorf(posOf(f.name, child(item, "accountId")), joinPath(path, "accountId"),
 				"use the API account id (a GUID, shown in DocuSign Admin under Apps and Keys) or the account number",
-				"accountId %q is neither a GUID nor an account number", a.AccountID)
+				"accountId %q is neither a GUID nor an account number", excerpt(a.AccountID))
 		}
 		if prev, ok := l.out.Account(a.Alias); ok {
 			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: posOf(f.name, child(item, "alias")),
@@ -317,7 +446,12 @@ func (l *loader) readConfigurations(f *fileDoc) {
 		own := map[string]fieldNode{}
 		broken := map[string]bool{}
 		for _, p := range pairs(item) {
-			if f.broken(ptr + "/" + p.key.Value) {
+			// A list with a bad item is still a list: the rules that only
+			// ask whether it is there (is it the right list for the data
+			// model?) still run, so that every independent mistake is
+			// reported at once. A bad scalar or object is left out.
+			fp := ptr + "/" + p.key.Value
+			if f.broken(fp) && !(isListField(p.key.Value) && !slices.Contains(f.bad, fp) && resolve(p.value).Kind == yaml.SequenceNode) {
 				broken[p.key.Value] = true
 				continue
 			}
@@ -368,7 +502,7 @@ func (l *loader) targetAccounts(f *fileDoc, item *yaml.Node, path string) []stri
 			if hint == "" {
 				hint = "declare it under accounts:"
 			}
-			l.d.errorf(posOf(f.name, n), fmt.Sprintf("%s.accounts[%d]", path, i), hint, "unknown account %q", n.Value)
+			l.d.errorf(posOf(f.name, n), fmt.Sprintf("%s.accounts[%d]", path, i), hint, "unknown account %q", excerpt(n.Value))
 			continue
 		}
 		out = append(out, n.Value)
@@ -416,7 +550,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		}
 		s, err := interpolate(n.Value, lk)
 		if err != nil {
-			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; plan and apply will need it", err.msg)
+			l.d.warnf(posOf(fn.file, n), path, err.hint, "%s; apply will need it", err.msg)
 		}
 		return s
 	}
@@ -453,7 +587,7 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 			}
 			v := resolve(p.value)
 			dotted := f.Name + "." + sub.Name
-			c.FieldPos[dotted] = posOf(fn.file, p.key)
+			c.FieldPos[dotted] = posOf(fn.file, v)
 			subPath := joinPath(fn.path, sub.Name)
 			switch sub.Kind {
 			case KindSet:
@@ -500,21 +634,24 @@ func (l *loader) noteSecret(c *Connect, name, source string) {
 }
 
 // checkIdentities reports two configurations that claim the same live one:
-// the same name (or pinned connectId) for the same account, or a name that
-// another configuration lists under previously.
+// the same name for the same account (unless each pins its own connectId:
+// an account may hold several configurations of one name), the same pinned
+// connectId, or a name that another configuration lists under previously.
 func (l *loader) checkIdentities() {
 	type key struct{ account, name string }
 	names := map[key]Connect{}
 	pins := map[key]Connect{}
 	for _, c := range l.out.Configurations {
 		k := key{c.Account, c.Name}
-		if first, dup := names[k]; dup {
+		if first, dup := names[k]; dup && (c.ConnectID == "" || first.ConnectID == "") {
 			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: c.Pos, Path: joinPath(c.Path, "name"),
 				Message: fmt.Sprintf("configuration %q is declared twice for account %s", c.Name, c.Account),
-				Hint:    "rename one, or limit each to different accounts with accounts: [...]", Also: &first.Pos})
+				Hint:    "rename one, limit each to different accounts with accounts: [...], or pin each to its live configuration with connectId", Also: &first.Pos})
 			continue
 		}
-		names[k] = c
+		if _, dup := names[k]; !dup {
+			names[k] = c
+		}
 		if c.ConnectID != "" {
 			pk := key{c.Account, c.ConnectID}
 			if first, dup := pins[pk]; dup {

@@ -110,17 +110,25 @@ func (c Connect) EventDataVersion() string {
 
 // DataModel names how the configuration sends events: json-sim,
 // json-aggregate, xml-aggregate or xml-sim; "" when deliveryMode is unset.
+// DocuSign reports deliveryMode "" when a create left it out, and its
+// ConnectConfigurations page names aggregation the default, so "" is
+// aggregate; both fields are read in any letter case, as DocuSign does.
 func (c Connect) DataModel() string {
-	mode := strings.ToLower(c.String("deliveryMode"))
-	json := c.EventDataVersion() == "restv2.1"
-	switch {
-	case mode == "sim" && json:
-		return ModelJSONSIM
-	case mode == "sim":
+	mode, set := c.Fields["deliveryMode"].(string)
+	if !set {
+		return ""
+	}
+	json := strings.EqualFold(c.EventDataVersion(), "restv2.1")
+	switch strings.ToLower(mode) {
+	case "sim":
+		if json {
+			return ModelJSONSIM
+		}
 		return ModelXMLSIM
-	case mode == "aggregate" && json:
-		return ModelJSONAggregate
-	case mode == "aggregate":
+	case "aggregate", "":
+		if json {
+			return ModelJSONAggregate
+		}
 		return ModelXMLAggregate
 	}
 	return ""

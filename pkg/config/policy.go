@@ -36,6 +36,17 @@ const (
 	RuleRequiredEvents      = "requiredEvents"
 )
 
+// Troubleshooting rule names: reasons a live webhook silently delivers
+// nothing (or less than meant), checked by audit whatever the policy says.
+// Their severities can be changed in policy.severity like the others.
+const (
+	RuleEventLetterCase = "eventLetterCase"
+	RuleNoTriggerEvents = "noTriggerEvents"
+	RuleNoUsers         = "noUsers"
+	RuleSoapNamespace   = "soapNamespace"
+	RuleInvalidURL      = "invalidUrl"
+)
+
 // Finding severities, worst first.
 const (
 	SevHigh   = "high"
@@ -74,8 +85,83 @@ func DefaultPolicy() Policy {
 			RuleRequireEnabled:      SevLow,
 			RuleForbiddenDataModels: SevMedium,
 			RuleRequiredEvents:      SevMedium,
+			RuleEventLetterCase:     SevHigh,
+			RuleNoTriggerEvents:     SevHigh,
+			RuleNoUsers:             SevHigh,
+			RuleSoapNamespace:       SevMedium,
+			RuleInvalidURL:          SevHigh,
 		},
 	}
+}
+
+// Troubleshoot returns the reasons a live configuration delivers nothing,
+// or less than it seems to: events DocuSign may not fire, no trigger
+// events, nobody covered, a SOAP listener without its namespace, a listener
+// URL that is not one. Unlike Check, these do not depend on the policy's
+// rules, only on its severities.
+func (p Policy) Troubleshoot(c Connect) []Finding {
+	var out []Finding
+	add := func(rule, field, fix, format string, args ...any) {
+		out = append(out, Finding{Rule: rule, Severity: p.severity(rule), Field: field, Fix: fix, Message: fmt.Sprintf(format, args...)})
+	}
+	if raw := c.String("urlToPublishTo"); raw != "" {
+		if u, err := url.Parse(raw); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			add(RuleInvalidURL, "urlToPublishTo", "set urlToPublishTo to the listener's https:// URL",
+				"urlToPublishTo %q is not an absolute http(s) URL: DocuSign cannot deliver to it, and the URL rules cannot check it", Redact(raw))
+		}
+	}
+	for _, field := range []string{"envelopeEvents", "recipientEvents"} {
+		var wrong, right []string
+		for _, e := range c.Strings(field) {
+			if want, ok := SentenceCase(field, e); ok && want != e {
+				wrong, right = append(wrong, e), append(right, want)
+			}
+		}
+		if len(wrong) > 0 {
+			add(RuleEventLetterCase, field, fmt.Sprintf("write them in sentence case: %s (export --fix writes them so)", strings.Join(right, ", ")),
+				"%s holds %s, not in DocuSign's sentence case: DocuSign stores such values, but they may never fire", field, strings.Join(quoted(wrong), ", "))
+		}
+	}
+	switch model := c.DataModel(); model {
+	case "":
+		// deliveryMode unknown (a desired configuration that leaves it out).
+	case ModelJSONSIM:
+		if len(c.Strings("events")) == 0 {
+			add(RuleNoTriggerEvents, "events", "add events: [envelope-sent, envelope-completed, …]",
+				"no trigger events: the JSON SIM model sends only the events listed, so it never fires")
+		}
+	default:
+		if len(c.Strings("envelopeEvents"))+len(c.Strings("recipientEvents")) == 0 {
+			add(RuleNoTriggerEvents, "envelopeEvents", "add envelopeEvents: [Sent, Completed] (or recipientEvents)",
+				"no trigger events: the %s model sends only the envelope and recipient events listed, so it never fires", modelTitle(model))
+		}
+	}
+	all, _ := c.Bool("allUsers")
+	if !all && len(c.Strings("userIds")) == 0 && len(c.Strings("groupIds")) == 0 {
+		add(RuleNoUsers, "allUsers", "set allUsers: true, or list userIds",
+			"covers nobody: neither allUsers nor userIds (nor groupIds), so no envelope is reported")
+	}
+	if soap, _ := c.Bool("useSoapInterface"); soap && c.String("soapNamespace") == "" {
+		add(RuleSoapNamespace, "soapNamespace", "set soapNamespace to the SOAP listener's namespace, or useSoapInterface: false",
+			"useSoapInterface is on without soapNamespace: a SOAP listener needs the namespace")
+	}
+	return out
+}
+
+// severity is a rule's severity, medium when the policy names none.
+func (p Policy) severity(rule string) string {
+	if s := p.Severity[rule]; s != "" {
+		return s
+	}
+	return SevMedium
+}
+
+func quoted(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }
 
 // Finding is one policy rule a configuration breaks.

@@ -7,9 +7,14 @@ import (
 	"strings"
 )
 
-// checkConnect applies the semantic rules the schema cannot express (doc.go)
-// to one configuration, after defaults and interpolation. A rule that reads a
-// field the schema already rejected (broken) is skipped: one message per mistake.
+// checkConnect applies the semantic rules the schema cannot express to one
+// configuration, after defaults and interpolation. A rule that reads a field
+// the schema already rejected (broken) is skipped: one message per mistake.
+//
+// A rule is an error only where DocuSign itself refuses the value (see
+// docs/docusign-fidelity.md); everything DocuSign accepts, and a live account
+// can therefore hold, is a warning with the fix, so that any configuration
+// an account holds can be written in a file (export, import).
 func checkConnect(c Connect, broken map[string]bool, d *diags) {
 	if c.Absent {
 		return
@@ -39,17 +44,18 @@ func checkConnect(c Connect, broken map[string]bool, d *diags) {
 	if !anyBroken("deliveryMode", "eventData", "events", "envelopeEvents", "recipientEvents") {
 		checkDataModel(c, at, path, d)
 	}
+	checkLetterCase(c, at, path, d)
 	if c.Type() == "customrecipient" && !anyBroken("configurationType", "events", "envelopeEvents") {
 		for i, e := range c.Strings("events") {
 			if !strings.HasPrefix(e, "recipient-") {
 				item := fmt.Sprintf("events[%d]", i)
-				d.errorf(at(item), path(item), fmt.Sprintf("remove %q, or use configurationType: custom", e),
-					"a Recipient Connect (customrecipient) configuration takes recipient events only")
+				d.warnf(at(item), path(item), fmt.Sprintf("remove %q, or use configurationType: custom", e),
+					"a Recipient Connect (customrecipient) configuration reports on recipients: envelope events are not expected here")
 			}
 		}
 		if len(c.Strings("envelopeEvents")) > 0 {
-			d.errorf(at("envelopeEvents"), path("envelopeEvents"), "use recipientEvents, or configurationType: custom",
-				"a Recipient Connect (customrecipient) configuration takes recipient events only")
+			d.warnf(at("envelopeEvents"), path("envelopeEvents"), "use recipientEvents, or configurationType: custom",
+				"a Recipient Connect (customrecipient) configuration reports on recipients: envelopeEvents are not expected here")
 		}
 	}
 	if _, set := c.Bool("allowEnvelopePublish"); !set && !broken["allowEnvelopePublish"] {
@@ -57,13 +63,46 @@ func checkConnect(c Connect, broken map[string]bool, d *diags) {
 			"allowEnvelopePublish is not set: DocuSign creates the configuration disabled")
 	}
 	if soap, _ := c.Bool("useSoapInterface"); soap && c.String("soapNamespace") == "" {
-		d.errorf(at("useSoapInterface"), path("useSoapInterface"), "add soapNamespace: …",
-			"useSoapInterface needs soapNamespace")
+		d.warnf(at("useSoapInterface"), path("useSoapInterface"), "add soapNamespace: … (the namespace of your SOAP listener)",
+			"useSoapInterface without soapNamespace: DocuSign stores it, but a SOAP listener needs the namespace")
 	}
 	ed, _ := c.Fields["eventData"].(map[string]any)
-	if f, _ := ed["format"].(string); f == "json" && c.EventDataVersion() != "restv2.1" {
+	if f, _ := ed["format"].(string); strings.EqualFold(f, "json") && !strings.EqualFold(c.EventDataVersion(), "restv2.1") && !broken["eventData"] {
 		d.errorf(at("eventData.format"), path("eventData.format"), "set eventData.version: restv2.1, or remove format",
 			"eventData.format json needs eventData.version restv2.1 (the legacy format is XML only)")
+	}
+}
+
+// sentenceCase maps the envelope and recipient statuses, in lower case, to
+// the sentence case DocuSign's docs ask for.
+var sentenceCase = map[string]map[string]string{
+	"envelopeEvents":  {"sent": "Sent", "delivered": "Delivered", "completed": "Completed", "declined": "Declined", "voided": "Voided"},
+	"recipientEvents": {"sent": "Sent", "autoresponded": "AutoResponded", "delivered": "Delivered", "completed": "Completed", "declined": "Declined", "authenticationfailed": "AuthenticationFailed"},
+}
+
+// SentenceCase returns the sentence-case spelling of an envelopeEvents or
+// recipientEvents value, and whether it is a known one.
+func SentenceCase(field, value string) (string, bool) {
+	s, ok := sentenceCase[field][strings.ToLower(value)]
+	return s, ok
+}
+
+// checkLetterCase warns about values DocuSign accepts in any letter case
+// but documents in one: envelope and recipient statuses (sentence case) and
+// eventData.version (lower case).
+func checkLetterCase(c Connect, at func(string) Pos, path func(string) string, d *diags) {
+	for _, field := range []string{"envelopeEvents", "recipientEvents"} {
+		for i, e := range c.Strings(field) {
+			if want, ok := SentenceCase(field, e); ok && want != e {
+				item := fmt.Sprintf("%s[%d]", field, i)
+				d.warnf(at(item), path(item), fmt.Sprintf("write %q", want),
+					"event %q is not in DocuSign's sentence case: DocuSign stores it, but its docs ask for sentence case and lower-case values may never fire", e)
+			}
+		}
+	}
+	if v := c.EventDataVersion(); v != "" && v != strings.ToLower(v) {
+		d.warnf(at("eventData.version"), path("eventData.version"), fmt.Sprintf("write %q", strings.ToLower(v)),
+			"eventData.version %q is not in DocuSign's letter case", v)
 	}
 }
 
@@ -77,7 +116,7 @@ func checkURL(c Connect, at func(string) Pos, path func(string) string, d *diags
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		d.errorf(at("urlToPublishTo"), path("urlToPublishTo"), "write an absolute URL, e.g. https://hooks.example.com/docusign",
-			"urlToPublishTo %q is not an absolute http(s) URL", Redact(raw))
+			"urlToPublishTo %q is not an absolute http(s) URL", excerpt(Redact(raw)))
 		return
 	}
 	if u.User != nil {
@@ -109,9 +148,9 @@ func checkUsers(c Connect, at func(string) Pos, path func(string) string, d *dia
 
 func checkDataModel(c Connect, at func(string) Pos, path func(string) string, d *diags) {
 	if _, ok := c.Fields["deliveryMode"]; !ok {
-		d.errorf(c.Pos, path("deliveryMode"),
+		d.warnf(c.Pos, path("deliveryMode"),
 			"add deliveryMode: SIM with eventData: {version: restv2.1} and events: [...] (JSON SIM, the model DocuSign recommends)",
-			"deliveryMode is missing")
+			"deliveryMode is not set: a new configuration gets DocuSign's default (aggregate), and an existing one keeps its own")
 		return
 	}
 	events := c.Strings("events")
@@ -123,20 +162,20 @@ func checkDataModel(c Connect, at func(string) Pos, path func(string) string, d 
 			if len(c.Strings(field)) == 0 {
 				field = "recipientEvents"
 			}
-			d.errorf(at(field), path(field), "list them in events instead: ["+strings.Join(simNames(c), ", ")+"]",
+			d.warnf(at(field), path(field), "list them in events instead: ["+strings.Join(simNames(c), ", ")+"]",
 				"%s is not used by the JSON SIM model (deliveryMode SIM with eventData.version restv2.1)", field)
 		} else if len(events) == 0 {
-			d.errorf(c.Pos, path("events"), "add events: [envelope-sent, envelope-completed]",
-				"the JSON SIM model needs events")
+			d.warnf(c.Pos, path("events"), "add events: [envelope-sent, envelope-completed]",
+				"the configuration has no trigger events: the JSON SIM model sends only the events listed, so it never fires")
 		}
 	default:
 		if len(events) > 0 {
-			d.errorf(at("events"), path("events"),
+			d.warnf(at("events"), path("events"),
 				"use envelopeEvents/recipientEvents (sentence case, e.g. Completed), or set deliveryMode: SIM with eventData.version: restv2.1",
 				"events is only used by the JSON SIM model, and this is %s", modelTitle(model))
 		} else if legacy == 0 {
-			d.errorf(c.Pos, path("envelopeEvents"), "add envelopeEvents: [Completed] or recipientEvents: [...]",
-				"the %s model needs envelopeEvents or recipientEvents", modelTitle(model))
+			d.warnf(c.Pos, path("envelopeEvents"), "add envelopeEvents: [Completed] or recipientEvents: [...]",
+				"the configuration has no trigger events: the %s model needs envelopeEvents or recipientEvents, so it never fires", modelTitle(model))
 		}
 		if model == ModelXMLSIM {
 			d.warnf(at("deliveryMode"), path("deliveryMode"),

@@ -26,6 +26,10 @@ func suggest(word string, candidates []string) string {
 	return best
 }
 
+// Suggest returns the candidate closest to word ("" when none is close),
+// for "did you mean" hints outside this package (commands, flags).
+func Suggest(word string, candidates []string) string { return suggest(word, candidates) }
+
 // didYouMean formats a hint for word: the closest candidate, or the list of
 // candidates when they are few, or "" when neither helps.
 func didYouMean(word string, candidates []string) string {

@@ -30,6 +30,12 @@ func FromWire(account string, w docusign.Configuration) Connect {
 			c.Fields[f.Name] = fromJSON(f, v)
 		}
 	}
+	// DocuSign always answers deliveryMode, "" for its default (aggregate);
+	// the wire type leaves "" out, so put it back: a live configuration's
+	// data model is then known (DataModel reads "" as aggregate).
+	if _, ok := c.Fields["deliveryMode"]; !ok {
+		c.Fields["deliveryMode"] = ""
+	}
 	if w.IntegratorManaged != nil {
 		c.Fields["integratorManaged"] = bool(*w.IntegratorManaged)
 	}

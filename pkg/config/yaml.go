@@ -14,11 +14,16 @@ import (
 // wants, while keeping the yaml.Node tree so that every value keeps its line
 // and column. A JSON pointer from the validator is resolved back to a node.
 
-// parseYAML parses one file. A syntax error becomes a diagnostic at the line
-// yaml.v3 names (it gives no column).
+// parseYAML parses one file. A syntax error becomes a diagnostic at the
+// offending character when findSyntaxError recognises the mistake, else at
+// the line yaml.v3 names (it gives no column).
 func parseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if p := findSyntaxError(data); p != nil {
+			return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: p.line, Col: p.col},
+				Message: "invalid YAML: " + p.message, Hint: p.hint}
+		}
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		pos := Pos{File: file, Line: 1, Col: 1}
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {

@@ -150,7 +150,8 @@ func (c JWTConfig) TokenSource() (TokenSource, error) {
 		return nil, fmt.Errorf("JWT grant: the private key is not an RSA private key in PEM form: %w", err)
 	}
 	u, _ := url.Parse(server)
-	s := &jwtSource{cfg: c, key: key, tokenURL: server + "/oauth/token", aud: u.Host, now: c.Now}
+	s := &jwtSource{cfg: c, key: key, tokenURL: server + "/oauth/token", aud: u.Host, now: c.Now, red: newRedactor()}
+	s.red.addPEM(c.PrivateKeyPEM)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -164,6 +165,7 @@ type jwtSource struct {
 	tokenURL string
 	aud      string // the OAuth host without scheme, as DocuSign wants it
 	now      func() time.Time
+	red      *redactor // the key's lines, and each assertion and token made
 
 	group   singleflight.Group
 	mu      sync.Mutex
@@ -177,12 +179,21 @@ func (s *jwtSource) String() string { return "JWT" + s.cfg.String() }
 // GoString keeps the key and the token out of %#v.
 func (s *jwtSource) GoString() string { return s.String() }
 
+// secretRedactor shares the source's secrets with the Client using it.
+func (s *jwtSource) secretRedactor() *redactor { return s.red }
+
 // Token returns the cached token, or runs the grant once for all callers.
 func (s *jwtSource) Token(ctx context.Context) (string, error) {
 	if t, ok := s.cached(); ok {
 		return t, nil
 	}
-	return sharedCall(ctx, &s.group, "token", tokenFetchTimeout, func(ctx context.Context) (string, error) {
+	// The caller's deadline (the Client's attempt: Options.Timeout) bounds
+	// the grant; tokenFetchTimeout only when the caller set none.
+	timeout := tokenFetchTimeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	return sharedCall(ctx, &s.group, "token", timeout, func(ctx context.Context) (string, error) {
 		if t, ok := s.cached(); ok { // fetched while this caller was on its way
 			return t, nil
 		}
@@ -219,6 +230,7 @@ func (s *jwtSource) fetch(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sign the JWT assertion: %w", err)
 	}
+	s.red.add(assertion)
 	form := url.Values{"grant_type": {jwtGrantType}, "assertion": {assertion}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -232,12 +244,15 @@ func (s *jwtSource) fetch(ctx context.Context) (string, error) {
 		if errors.As(err, &ue) {
 			ue.URL = s.tokenURL
 		}
-		return "", fmt.Errorf("get a token: %w", err)
+		return "", s.red.wrap(fmt.Errorf("get a token: %w", err))
 	}
 	defer resp.Body.Close()
+	if isRedirect(resp.StatusCode) {
+		return "", newRedirectError(http.MethodPost, s.tokenURL, resp, s.red)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", fmt.Errorf("get a token: read answer: %w", err)
+		return "", s.red.wrap(fmt.Errorf("get a token: read answer: %w", err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return "", s.oauthError(resp, body)
@@ -248,8 +263,9 @@ func (s *jwtSource) fetch(ctx context.Context) (string, error) {
 	}
 	if err := json.Unmarshal(body, &answer); err != nil || answer.AccessToken == "" {
 		return "", fmt.Errorf("get a token: %s answered %d without an access_token (%s)",
-			s.tokenURL, resp.StatusCode, redactBody(resp.Header.Get("Content-Type"), body))
+			s.tokenURL, resp.StatusCode, s.red.text(redactBody(resp.Header.Get("Content-Type"), body)))
 	}
+	s.red.add(answer.AccessToken)
 	lifetime := time.Duration(answer.ExpiresIn) * time.Second
 	if lifetime <= 0 {
 		lifetime = defaultTokenLifetime
@@ -262,15 +278,20 @@ func (s *jwtSource) fetch(ctx context.Context) (string, error) {
 	return s.token, nil
 }
 
-// httpClient is the client in ctx (oauth2.HTTPClient), else the configured one.
+// httpClient is the client in ctx (oauth2.HTTPClient), else the configured
+// one, following no redirect either way: a 307 would post the assertion to
+// wherever it points.
 func (s *jwtSource) httpClient(ctx context.Context) *http.Client {
-	if hc, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && hc != nil {
-		return hc
+	hc, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
+	if !ok || hc == nil {
+		hc = s.cfg.HTTPClient
 	}
-	if s.cfg.HTTPClient != nil {
-		return s.cfg.HTTPClient
+	var c http.Client
+	if hc != nil {
+		c = *hc
 	}
-	return &http.Client{Timeout: tokenFetchTimeout}
+	c.CheckRedirect = refuseRedirect
+	return &c
 }
 
 // oauthError turns an error answer of the token endpoint into
@@ -284,9 +305,9 @@ func (s *jwtSource) oauthError(resp *http.Response, body []byte) error {
 	if answer.Error == "consent_required" {
 		return &ConsentRequiredError{URL: s.cfg.ConsentURL()}
 	}
-	e := &OAuthError{Status: resp.StatusCode, Code: answer.Error, Description: answer.Description, URL: s.tokenURL}
+	e := &OAuthError{Status: resp.StatusCode, Code: s.red.text(truncate(answer.Error, 200)), Description: s.red.text(truncate(answer.Description, 2000)), URL: s.tokenURL}
 	if e.Code == "" && e.Description == "" {
-		e.Description = cmpOr(summarizeBody(resp.Header.Get("Content-Type"), body), http.StatusText(resp.StatusCode))
+		e.Description = cmpOr(summarizeBody(resp.Header.Get("Content-Type"), body, s.red), http.StatusText(resp.StatusCode))
 	}
 	return e
 }

@@ -247,7 +247,7 @@ func TestJWT401RenewsTokenOnce(t *testing.T) {
 		wantCalls int32
 	}{
 		"GET, new token works":   {endpoints["ListConfigurations"], false, 2},
-		"POST, new token works":  {endpoints["CreateConfiguration"], false, 2},
+		"PUT, new token works":   {endpoints["UpdateConfiguration"], false, 2},
 		"GET, every token fails": {endpoints["ListConfigurations"], true, 2},
 	}
 	for name, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,12 +20,13 @@ import (
 )
 
 const (
-	apiPath           = "/restapi/v2.1"
-	defaultTimeout    = 30 * time.Second
-	defaultMaxRetries = 4
-	defaultMaxWait    = time.Minute
-	defaultUserAgent  = "connectsync (+https://github.com/connectsync/connectsync)"
-	maxResponseBody   = 10 << 20
+	apiPath             = "/restapi/v2.1"
+	defaultTimeout      = 30 * time.Second
+	defaultMaxRetries   = 4
+	defaultMaxWait      = time.Minute
+	defaultUserAgent    = "connectsync (+https://github.com/connectsync/connectsync)"
+	maxResponseBody     = 10 << 20
+	defaultMaxUserPages = 200
 )
 
 // Options configures a Client. Only Auth is required, plus a way to find each
@@ -32,8 +34,10 @@ const (
 // FromEnv fills in Auth, AuthServer, BaseURI and BurstLimit from the
 // environment variables README.md lists ("Using it with DocuSign").
 type Options struct {
-	// HTTPClient sends the requests. Nil means a client with a 2-minute
-	// overall timeout. A transport that skips TLS verification is refused.
+	// HTTPClient sends the requests; nil means http.DefaultTransport. Its
+	// CheckRedirect is replaced: no redirect is followed. Leave its Timeout
+	// zero, so that Timeout alone bounds an attempt. A transport that skips
+	// TLS verification is refused.
 	HTTPClient *http.Client
 	// Auth supplies bearer tokens: StaticToken, or JWTConfig.TokenSource.
 	Auth TokenSource
@@ -52,8 +56,9 @@ type Options struct {
 	// The client writes one whole block at a time; clients that share a
 	// writer need it to be safe for concurrent use.
 	Debug io.Writer
-	// Timeout bounds each attempt, connecting and reading the answer included.
-	// Zero means 30 seconds.
+	// Timeout bounds each attempt, getting a token, connecting and reading
+	// the answer included, and nothing else cuts an attempt shorter. Zero
+	// means 30 seconds; negative is refused.
 	Timeout time.Duration
 	// MaxRetries is how many times a failed call is retried. Zero means 4;
 	// negative means never.
@@ -66,6 +71,21 @@ type Options struct {
 	// seconds: DemoBurstLimit (the default) or ProductionBurstLimit. A limit
 	// DocuSign reports in X-BurstLimit-Limit replaces it.
 	BurstLimit int
+	// Secrets are values never to be printed, whatever the server echoes:
+	// the CLI passes the listener passwords and OAuth client secrets of the
+	// files. The client adds what it knows itself (tokens, JWT assertions,
+	// private key lines). See redact.go for the shortest value redacted.
+	Secrets []string
+	// MaxUserPages caps the pages ListUsers reads for one configuration,
+	// so that a server that never stops paging cannot spend the account's
+	// hourly budget. Zero means 200 (20,000 users).
+	MaxUserPages int
+
+	// Notice receives one-line messages a person should see without
+	// --debug: a wait for a rate limit of a second or more ("account X:
+	// waiting 30 s for DocuSign's burst limit"). It may be called from
+	// several goroutines at once; nil means none.
+	Notice func(message string)
 
 	// Now and Sleep replace the clock, for tests; nil means the real ones.
 	// Sleep must return early with ctx.Err() when ctx is done.
@@ -76,19 +96,22 @@ type Options struct {
 // Client calls the DocuSign eSignature REST API v2.1 Connect endpoints for
 // any number of accounts. It is safe for concurrent use.
 type Client struct {
-	hc          *http.Client
-	auth        TokenSource
-	authServer  string // normalised, no trailing slash; "" if unknown
-	baseURI     string
-	accountBase map[string]string // lower-case account id → base URI
-	userAgent   string
-	timeout     time.Duration
-	maxRetries  int
-	maxWait     time.Duration
-	burstLimit  int
-	now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
-	trace       *tracer
+	hc           *http.Client
+	auth         TokenSource
+	authServer   string // normalised, no trailing slash; "" if unknown
+	baseURI      string
+	accountBase  map[string]string // lower-case account id → base URI
+	userAgent    string
+	timeout      time.Duration
+	maxRetries   int
+	maxWait      time.Duration
+	burstLimit   int
+	maxUserPages int
+	now          func() time.Time
+	sleep        func(context.Context, time.Duration) error
+	trace        *tracer
+	notice       func(string)
+	red          *redactor // secret values to remove from server text
 
 	limitsMu sync.Mutex
 	limits   map[string]*accountLimit
@@ -103,17 +126,30 @@ func New(opts Options) (*Client, error) {
 	if opts.Auth == nil {
 		return nil, errors.New("no credentials: Options.Auth is nil")
 	}
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("timeout %s: want a positive duration", opts.Timeout)
+	}
 	c := &Client{
-		auth:        opts.Auth,
-		accountBase: map[string]string{},
-		userAgent:   cmpOr(opts.UserAgent, defaultUserAgent),
-		timeout:     cmpOr(opts.Timeout, defaultTimeout),
-		maxRetries:  cmpOr(opts.MaxRetries, defaultMaxRetries),
-		maxWait:     cmpOr(opts.MaxRateLimitWait, defaultMaxWait),
-		burstLimit:  cmpOr(opts.BurstLimit, DemoBurstLimit),
-		now:         opts.Now,
-		sleep:       opts.Sleep,
-		limits:      map[string]*accountLimit{},
+		auth:         opts.Auth,
+		accountBase:  map[string]string{},
+		userAgent:    cmpOr(opts.UserAgent, defaultUserAgent),
+		timeout:      cmpOr(opts.Timeout, defaultTimeout),
+		maxRetries:   cmpOr(opts.MaxRetries, defaultMaxRetries),
+		maxWait:      cmpOr(opts.MaxRateLimitWait, defaultMaxWait),
+		burstLimit:   cmpOr(opts.BurstLimit, DemoBurstLimit),
+		maxUserPages: cmpOr(opts.MaxUserPages, defaultMaxUserPages),
+		now:          opts.Now,
+		sleep:        opts.Sleep,
+		notice:       opts.Notice,
+		limits:       map[string]*accountLimit{},
+	}
+	c.red = newRedactor()
+	if s, ok := opts.Auth.(interface{ secretRedactor() *redactor }); ok {
+		c.red = s.secretRedactor() // it learns the assertions and tokens as it makes them
+	}
+	c.red.add(opts.Secrets...)
+	if t, ok := opts.Auth.(staticToken); ok {
+		c.red.add(string(t))
 	}
 	if c.maxRetries < 0 {
 		c.maxRetries = 0
@@ -147,7 +183,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.Debug != nil {
-		c.trace = &tracer{base: c.hc.Transport, w: opts.Debug}
+		c.trace = &tracer{base: c.hc.Transport, w: opts.Debug, red: c.red}
 		c.hc.Transport = c.trace
 	}
 	return c, nil
@@ -162,13 +198,13 @@ func cmpOr[T comparable](v, fallback T) T {
 }
 
 // httpClient copies hc (or makes a default), refusing one that skips TLS
-// verification and refusing redirects to plain http on other hosts than loopback.
+// verification. The copy follows no redirect (see RedirectError): a 3xx
+// comes back as the answer. It has no overall timeout of its own, so that
+// Options.Timeout alone bounds each attempt.
 func httpClient(hc *http.Client) (*http.Client, error) {
 	var c http.Client
 	if hc != nil {
 		c = *hc
-	} else {
-		c.Timeout = 2 * time.Minute
 	}
 	if c.Transport == nil {
 		c.Transport = http.DefaultTransport
@@ -176,24 +212,29 @@ func httpClient(hc *http.Client) (*http.Client, error) {
 	if t, ok := c.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
 		return nil, errors.New("the HTTP client skips TLS verification (InsecureSkipVerify); refusing to send credentials with it")
 	}
-	next := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := checkScheme(req.URL); err != nil {
-			return fmt.Errorf("%w: %w", errRedirectRefused, err)
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
+	c.CheckRedirect = refuseRedirect
 	return &c, nil
 }
 
-// errRedirectRefused marks a redirect to an insecure URL; retrying cannot help.
-var errRedirectRefused = errors.New("redirect refused")
+// refuseRedirect is every client's CheckRedirect: the redirect answer itself
+// is returned, so no request (and no Authorization header, no assertion)
+// goes to the Location.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// isRedirect reports whether an answer points elsewhere.
+func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// newRedirectError describes a redirect answer, its Location redacted.
+func newRedirectError(method, where string, resp *http.Response, red *redactor) *RedirectError {
+	e := &RedirectError{Method: method, Path: where, Status: resp.StatusCode}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if u, err := resp.Request.URL.Parse(loc); err == nil {
+			loc = redactURL(u)
+		}
+		e.Location = red.text(truncate(loc, 200))
+	}
+	return e
+}
 
 // checkScheme accepts https, and plain http only to a loopback host, so that
 // no token ever crosses a network in clear.
@@ -356,6 +397,15 @@ type request struct {
 	body    []byte // JSON; nil for none
 }
 
+// path is the request's URL path and query, secrets redacted, as errors show it.
+func (r *request) path() string {
+	u, err := url.Parse(r.url)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return redactedPath(u)
+}
+
 // newRequest builds a call to path (relative, e.g. "connect/123") under the
 // account's REST root {baseUri}/restapi/v2.1/accounts/{accountId}/, with body
 // encoded as JSON when not nil.
@@ -421,17 +471,20 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			return fmt.Errorf("giving up after %d attempts: %w", attempt-1, lastErr)
 		}
 		if lim != nil {
-			wait, err := lim.reserve(r.account, c.now(), c.maxWait)
+			res, err := lim.reserve(r.account, c.now(), c.maxWait)
 			if err != nil {
 				return err
 			}
-			if err := c.wait(ctx, wait, "rate limit of account "+r.account); err != nil {
+			if res.stoppedPacing {
+				c.notify("account %s: DocuSign's burst-limit headers keep saying the budget is spent; no longer waiting on their word (429 answers are still waited for)", r.account)
+			}
+			if err := c.rateWait(ctx, r.account, res.wait, res.hourly); err != nil {
 				return err
 			}
 		}
 		res := c.attempt(ctx, r, u, attempt)
 		if res.err == nil {
-			if err := decodeBody(res.body, v); err != nil {
+			if err := decodeBody(res.body, v, c.red); err != nil {
 				return fmt.Errorf("%s %s: %w", r.method, path, err)
 			}
 			return nil
@@ -443,8 +496,13 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			}
 			return res.err
 		}
-		var delay time.Duration
+		var (
+			delay               time.Duration
+			rateLimited, hourly bool // delay is a wait for a rate limit
+		)
 		switch api := res.api; {
+		case res.final:
+			return res.err
 		case res.beforeSend:
 			if !res.retry {
 				return res.err
@@ -467,15 +525,28 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 				return api
 			}
 			inv.Invalidate(res.token)
+			if r.method == http.MethodPost {
+				// A server may store a create and still refuse the token:
+				// the caller lists before it tries again (with a new token).
+				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
+			}
 			renewed = true
 			attempt-- // a renewed token is not a retry
 			continue
 		case api.rateLimited():
-			wait, err := c.rateLimitWait(r.account, res.resp, api)
+			wait, isHourly, err := c.rateLimitWait(r.account, res.resp, api)
 			if err != nil {
 				return err
 			}
-			delay = max(wait, backoff(rateLimitBackoff, attempt))
+			delay, rateLimited, hourly = max(wait, backoff(rateLimitBackoff, attempt)), true, isHourly
+			if r.method == http.MethodPost {
+				// Wait out the limit, then let the caller list before it
+				// tries again: a server may have stored the create anyway.
+				if err := c.rateWait(ctx, r.account, delay, hourly); err != nil {
+					return err
+				}
+				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
+			}
 		case api.Status >= 500:
 			if r.method == http.MethodPost {
 				return &OutcomeUnknownError{Method: r.method, Path: path, Err: api}
@@ -490,7 +561,12 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		if attempt > c.maxRetries {
 			continue // report without waiting
 		}
-		if err := c.wait(ctx, delay, fmt.Sprintf("attempt %d failed: %s", attempt, firstLine(res.err))); err != nil {
+		if rateLimited {
+			err = c.rateWait(ctx, r.account, delay, hourly)
+		} else {
+			err = c.wait(ctx, delay, fmt.Sprintf("attempt %d failed: %s", attempt, firstLine(res.err)))
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -506,6 +582,7 @@ type attemptResult struct {
 	sent       bool      // the request may have reached the server
 	beforeSend bool      // failed before sending: getting a token or building the request
 	retry      bool      // with beforeSend: the failure is transient
+	final      bool      // no retry can help: a redirect
 }
 
 // attempt makes one try: token, request, answer, within Options.Timeout.
@@ -514,8 +591,9 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 	defer cancel()
 	token, err := c.auth.Token(context.WithValue(actx, oauth2.HTTPClient, c.hc))
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("authenticate: %w", err), beforeSend: true, retry: transientAuthError(err)}
+		return attemptResult{err: c.red.wrap(fmt.Errorf("authenticate: %w", err)), beforeSend: true, retry: transientAuthError(err)}
 	}
+	c.red.add(token)
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
@@ -536,27 +614,33 @@ func (c *Client) attempt(ctx context.Context, r *request, u *url.URL, n int) att
 		if errors.As(err, &ue) {
 			ue.URL = redactURL(u)
 		}
-		return attemptResult{err: err, token: token, sent: classifyTransportError(err) != failNotSent}
+		// A malformed answer is quoted in the error: redact it.
+		return attemptResult{err: c.red.wrap(err), token: token, sent: classifyTransportError(err) != failNotSent}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		return attemptResult{err: fmt.Errorf("%s %s: read answer: %w", r.method, redactURL(u), err), token: token, sent: true}
+		return attemptResult{err: c.red.wrap(fmt.Errorf("%s %s: read answer: %w", r.method, redactURL(u), err)), token: token, sent: true}
 	}
 	if r.account != "" {
 		c.limit(r.account).observe(c.now(), parseRateHeaders(resp.Header))
 	}
 	res := attemptResult{resp: resp, body: data, token: token, sent: true}
+	if isRedirect(resp.StatusCode) {
+		res.err, res.final = newRedirectError(r.method, redactedPath(u), resp, c.red), true
+		return res
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		res.api = newAPIError(r.method, redactedPath(u), resp, data)
+		res.api = newAPIError(r.method, redactedPath(u), resp, data, c.red)
 		res.err = res.api
 	}
 	return res
 }
 
-// rateLimitWait says how long to wait after a rate-limited answer, or
-// returns *RateLimitError when that is longer than the client waits.
-func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIError) (time.Duration, error) {
+// rateLimitWait says how long to wait after a rate-limited answer, and
+// whether for the hourly budget, or returns *RateLimitError when that is
+// longer than the client waits.
+func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIError) (time.Duration, bool, error) {
 	now := c.now()
 	var wait time.Duration
 	var reset time.Time
@@ -572,9 +656,29 @@ func (c *Client) rateLimitWait(account string, resp *http.Response, api *APIErro
 		wait, reset = ra, now.Add(ra)
 	}
 	if wait > c.maxWait {
-		return 0, &RateLimitError{AccountID: account, Reset: reset, Wait: wait, MaxWait: c.maxWait, Err: api}
+		return 0, false, &RateLimitError{AccountID: account, Reset: reset, Wait: wait, MaxWait: c.maxWait, Err: api}
 	}
-	return wait, nil
+	return wait, !reset.IsZero() && wait > 0 && (isHourlyLimitCode(api.ErrorCode) || h.hasRemaining && h.remaining <= 0), nil
+}
+
+// rateWait waits d for an account's rate limit, announcing (Options.Notice)
+// a wait of a second or more.
+func (c *Client) rateWait(ctx context.Context, account string, d time.Duration, hourly bool) error {
+	what := "DocuSign's burst limit"
+	if hourly {
+		what = "DocuSign's hourly API limit to reset"
+	}
+	if d >= time.Second {
+		c.notify("account %s: waiting %d s for %s", account, int(math.Ceil(d.Seconds())), what)
+	}
+	return c.wait(ctx, d, fmt.Sprintf("%s of account %s", what, account))
+}
+
+// notify sends a message to Options.Notice, if set.
+func (c *Client) notify(format string, args ...any) {
+	if c.notice != nil {
+		c.notice(fmt.Sprintf(format, args...))
+	}
 }
 
 // wait sleeps for d unless ctx ends first, tracing why.
@@ -592,7 +696,7 @@ func firstLine(err error) string {
 }
 
 // decodeBody decodes a 2xx JSON answer into v; nil v discards it.
-func decodeBody(data []byte, v any) error {
+func decodeBody(data []byte, v any, red *redactor) error {
 	if v == nil {
 		return nil
 	}
@@ -600,7 +704,7 @@ func decodeBody(data []byte, v any) error {
 		return errors.New("empty answer, want JSON")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data))
+		return fmt.Errorf("decode answer: %w (%s)", err, summarizeBody("", data, red))
 	}
 	return nil
 }

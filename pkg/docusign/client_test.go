@@ -499,7 +499,8 @@ func TestRedirectToPlainHTTPRefused(t *testing.T) {
 		http.Redirect(w, r, "http://demo.docusign.net/restapi", http.StatusFound)
 	})
 	_, err := ts.client.ListConfigurations(context.Background(), testAccount)
-	if err == nil || !strings.Contains(err.Error(), "redirect refused") {
-		t.Errorf("err = %v, want the redirect refused", err)
+	var re *RedirectError
+	if !errors.As(err, &re) || re.Location != "http://demo.docusign.net/restapi" {
+		t.Errorf("err = %v, want the redirect to http://demo.docusign.net/restapi refused", err)
 	}
 }

@@ -70,16 +70,27 @@ func (c *Client) GetConfiguration(ctx context.Context, accountID, connectID stri
 // CreateConfiguration creates a configuration and returns it as DocuSign
 // stored it, with its new connectId. Any ConnectID in cfg is not sent.
 //
-// A create is retried only when DocuSign certainly did not process it (a
-// rate-limit answer, a refused connection). After a 5xx, a timeout or a
-// dropped connection the error satisfies IsOutcomeUnknown: list the
+// A create is retried only when DocuSign certainly did not receive it (a
+// refused connection). After any failure once it was sent that another try
+// might cure (a 5xx, a timeout, a dropped connection, a rate-limit answer
+// after its wait, a 401 after the token was renewed), and after a 2xx
+// without a connectId, the error satisfies IsOutcomeUnknown: list the
 // configurations and look for the name before creating it again.
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/create/
 func (c *Client) CreateConfiguration(ctx context.Context, accountID string, cfg Configuration) (Configuration, error) {
 	cfg.ConnectID = ""
 	var created Configuration
-	if err := c.call(ctx, http.MethodPost, accountID, "connect", cfg, &created); err != nil {
+	r, err := c.newRequest(ctx, http.MethodPost, accountID, "connect", cfg)
+	if err == nil {
+		err = c.do(ctx, r, &created)
+	}
+	if err == nil && created.ConnectID == "" {
+		// A 2xx without the new id proves nothing (a proxy's page, a
+		// followed redirect): whether it was created must be looked up.
+		err = &OutcomeUnknownError{Method: r.method, Path: r.path(), Err: errors.New("the answer has no connectId")}
+	}
+	if err != nil {
 		return Configuration{}, fmt.Errorf("create configuration %q in account %s: %w", cfg.Name, accountID, err)
 	}
 	return created, nil
@@ -118,7 +129,10 @@ func (c *Client) DeleteConfiguration(ctx context.Context, accountID, connectID s
 }
 
 // ListUsers returns the users a configuration covers, reading every page
-// (count and start_position) until DocuSign has no more.
+// (count and start_position) until DocuSign has no more. Each user is
+// returned once, even when pages overlap. It fails, rather than page on,
+// when a page brings no user not seen before (the server repeats itself)
+// and after Options.MaxUserPages pages.
 //
 // DocuSign API docs: https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/listusers/
 func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]User, error) {
@@ -130,7 +144,9 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		return nil, errorf(err)
 	}
 	var users []User
-	for start := 0; ; {
+	seen := map[string]bool{} // by userId
+
+	for start, pages := 0, 1; ; pages++ {
 		// list_included_users asks for the users the configuration includes;
 		// what DocuSign answers without it is not documented.
 		q := url.Values{"count": {strconv.Itoa(usersPageSize)}, "start_position": {strconv.Itoa(start)}, "list_included_users": {"true"}}
@@ -138,11 +154,29 @@ func (c *Client) ListUsers(ctx context.Context, accountID, connectID string) ([]
 		if err := c.call(ctx, http.MethodGet, accountID, path+"/users?"+q.Encode(), nil, &page); err != nil {
 			return nil, errorf(err)
 		}
-		users = append(users, page.Users...)
+		fresh := 0
+		for _, u := range page.Users {
+			key := u.UserID
+			if key == "" {
+				key = fmt.Sprintf("%+v", u)
+			}
+			if !seen[key] {
+				seen[key] = true
+				users = append(users, u)
+				fresh++
+			}
+		}
 		start += len(page.Users)
 		total := int(page.TotalSetSize)
-		if len(page.Users) == 0 || total > 0 && len(users) >= total || total == 0 && page.NextURI == "" {
+		switch {
+		case len(page.Users) == 0 || total > 0 && len(users) >= total || total == 0 && page.NextURI == "":
 			return users, nil
+		case fresh == 0:
+			return nil, errorf(fmt.Errorf("page %d (start_position %s) lists the same users again, so DocuSign would page forever; stopped after %d users of the %d it announces",
+				pages, q.Get("start_position"), len(users), total))
+		case pages >= c.maxUserPages:
+			return nil, errorf(fmt.Errorf("stopped after %d pages (%d users) although DocuSign announces %d (totalSetSize): connectsync reads at most %d pages per configuration, to spare the account's hourly API budget",
+				pages, len(users), total, c.maxUserPages))
 		}
 	}
 }

@@ -168,6 +168,7 @@ type tracer struct {
 	base http.RoundTripper
 	mu   sync.Mutex // one block at a time, so concurrent calls don't interleave
 	w    io.Writer
+	red  *redactor // secret values, removed from every block
 }
 
 // RoundTrip sends req through the base transport and writes its block. It
@@ -217,9 +218,10 @@ func (t *tracer) write(req *http.Request, reqBody []byte, resp *http.Response, r
 			b.WriteString("  < " + s + "\n")
 		}
 	}
+	block := t.red.text(b.String())
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	io.WriteString(t.w, b.String())
+	io.WriteString(t.w, block)
 }
 
 // logf writes one line that is not an HTTP attempt, such as a wait. A nil
@@ -228,9 +230,10 @@ func (t *tracer) logf(format string, args ...any) {
 	if t == nil {
 		return
 	}
+	line := t.red.text(fmt.Sprintf("docusign: "+format+"\n", args...))
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, "docusign: "+format+"\n", args...)
+	io.WriteString(t.w, line)
 }
 
 func traceRateHeaders(h http.Header) string {

@@ -29,9 +29,11 @@ func TestDebugTraceShowsAttemptsAndRedactsSecrets(t *testing.T) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		// Echo the request, as a server that returned write-only fields would.
-		writeJSON(w, http.StatusCreated, strings.Replace(string(body), "{", `{"connectId":"22210641",`, 1))
+		writeJSON(w, http.StatusOK, string(body))
 	})
-	_, err := ts.client.CreateConfiguration(context.Background(), testAccount, Configuration{
+	// A PUT, because a rate-limited POST is not retried (the caller lists first).
+	_, err := ts.client.UpdateConfiguration(context.Background(), testAccount, Configuration{
+		ConnectID:          "22210641",
 		Name:               "orders",
 		URLToPublishTo:     "https://hookuser:h00kpass@hooks.example.com/docusign?token=qs-t0ken&x=1",
 		UserName:           "listener-user",
@@ -47,10 +49,10 @@ func TestDebugTraceShowsAttemptsAndRedactsSecrets(t *testing.T) {
 		"docusign: POST " + ts.url + "/oauth/token attempt=1 status=200 duration=",
 		"  > assertion=REDACTED&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer\n",
 		`  < {"access_token":"REDACTED","expires_in":3600,"token_type":"Bearer"}`,
-		"docusign: POST " + ts.url + connectURL + " attempt=1 status=400 duration=",
+		"docusign: PUT " + ts.url + connectURL + " attempt=1 status=400 duration=",
 		"ratelimit=2999/3000 reset=2026-06-24T13:00:00Z burst=199/200\n",
 		"docusign: wait ",
-		"docusign: POST " + ts.url + connectURL + " attempt=2 status=201 duration=",
+		"docusign: PUT " + ts.url + connectURL + " attempt=2 status=200 duration=",
 		`"password":"REDACTED"`,
 		`"salesforceAuthcode":"REDACTED"`,
 		`"clientSecret":"REDACTED"`,

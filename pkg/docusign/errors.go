@@ -107,8 +107,9 @@ func isHourlyLimitCode(code string) bool {
 
 // newAPIError builds the error for a non-2xx answer. The body is DocuSign's
 // errorDetails when it can be read as such; anything else (an HTML page from a
-// proxy, plain text, nothing) is summarised into Message.
-func newAPIError(method, path string, resp *http.Response, body []byte) *APIError {
+// proxy, plain text, nothing) is summarised into Message. The server's text
+// goes through red: it may echo a secret.
+func newAPIError(method, path string, resp *http.Response, body []byte, red *redactor) *APIError {
 	e := &APIError{Status: resp.StatusCode, Method: method, Path: path}
 	var d struct {
 		ErrorDetails
@@ -116,13 +117,13 @@ func newAPIError(method, path string, resp *http.Response, body []byte) *APIErro
 		OAuthDescription string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &d) == nil {
-		e.ErrorCode = cmpOr(d.ErrorCode, d.OAuthError)
-		e.Message = cmpOr(d.Message, d.OAuthDescription)
+		e.ErrorCode = red.text(truncate(cmpOr(d.ErrorCode, d.OAuthError), 200))
+		e.Message = red.text(truncate(cmpOr(d.Message, d.OAuthDescription), 2000))
 		if e.ErrorCode != "" || e.Message != "" {
 			return e
 		}
 	}
-	e.Message = summarizeBody(resp.Header.Get("Content-Type"), body)
+	e.Message = summarizeBody(resp.Header.Get("Content-Type"), body, red)
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
@@ -137,7 +138,7 @@ var (
 
 // summarizeBody turns a body that is not DocuSign's error JSON into one short,
 // redacted line: the <title> of an HTML page, or the start of the text.
-func summarizeBody(contentType string, body []byte) string {
+func summarizeBody(contentType string, body []byte, red *redactor) string {
 	text := string(body)
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	isHTML := strings.Contains(mediaType, "html") || strings.HasPrefix(strings.TrimSpace(strings.ToLower(text)), "<")
@@ -148,11 +149,12 @@ func summarizeBody(contentType string, body []byte) string {
 			text = htmlTag.ReplaceAllString(text, " ")
 		}
 	}
-	text = strings.TrimSpace(spaces.ReplaceAllString(text, " "))
+	// Redact before cutting, so that a cut cannot leave half a secret.
+	text = red.text(strings.TrimSpace(spaces.ReplaceAllString(text, " ")))
 	if text == "" {
 		return ""
 	}
-	text = redactText(truncate(text, 200))
+	text = truncate(text, 200)
 	if mediaType == "" {
 		mediaType = "untyped"
 	}
@@ -162,11 +164,33 @@ func summarizeBody(contentType string, body []byte) string {
 	return text
 }
 
+// RedirectError reports an answer that redirects elsewhere (3xx). The client
+// follows no redirect: the DocuSign API does not send them for these calls,
+// and following one would turn a POST into a GET, trust an answer from
+// another place, or carry the token there.
+type RedirectError struct {
+	Method   string // HTTP method of the request
+	Path     string // URL of the request (path only for the REST API), secrets redacted
+	Status   int    // the 3xx status
+	Location string // where the answer pointed, secrets redacted
+}
+
+// Error names the request and where the answer pointed.
+func (e *RedirectError) Error() string {
+	loc := e.Location
+	if loc == "" {
+		loc = "(no Location header)"
+	}
+	return fmt.Sprintf("%s %s: %d redirect to %s refused: connectsync follows no redirect (is the base URI or auth server right?)",
+		e.Method, e.Path, e.Status, loc)
+}
+
 // OutcomeUnknownError reports a request that may or may not have taken effect:
-// a POST answered with a 5xx, or whose answer was lost to a timeout or a
-// dropped connection. The client never retries those, because a retried
-// create can make a duplicate; the caller should list the configurations and
-// look for the name before trying again.
+// a POST answered with a 5xx, a rate limit (after its wait) or a refused
+// token (after renewing it), answered 2xx without the new connectId, or whose
+// answer was lost to a timeout or a dropped connection. The client never
+// retries those, because a retried create can make a duplicate; the caller
+// should list the configurations and look for the name before trying again.
 type OutcomeUnknownError struct {
 	Method string // HTTP method, always POST today
 	Path   string // URL path of the request, secrets redacted

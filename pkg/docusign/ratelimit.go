@@ -18,11 +18,18 @@ package docusign
 //  2. When X-BurstLimit-Remaining says the budget is nearly spent (other
 //     applications share it), calls are spaced so that the rest lasts the
 //     window: window/remaining apart, or a whole window when none is left.
+//     This pacing on the headers' word adds at most MaxRateLimitWait per
+//     account in all: a server that says "0 left" after every call would
+//     otherwise hold each call back a whole window, without end. Past that
+//     the headers are ignored and DocuSign's 429 answers, each waited for and
+//     retried a bounded number of times, do the braking.
 //  3. When X-RateLimit-Remaining is 0 and the reset is ahead, the call waits
 //     for the reset, or fails at once with *RateLimitError when that is longer
 //     than Options.MaxRateLimitWait (as go-github's checkRateLimitBeforeDo).
 //
-// The limit DocuSign reports in X-BurstLimit-Limit replaces the configured one.
+// The limit DocuSign reports in X-BurstLimit-Limit replaces the configured one,
+// unless it is below minBurstLimit: DocuSign's limits are in the hundreds,
+// and a limit of 0 or 1 would pace calls a minute apart.
 
 import (
 	"math"
@@ -43,6 +50,8 @@ const (
 	headerBurstRemaining = "X-BurstLimit-Remaining"
 
 	burstWindow = 30 * time.Second
+	// minBurstLimit is the lowest X-BurstLimit-Limit believed.
+	minBurstLimit = 10
 
 	// DemoBurstLimit is DocuSign's burst limit in the demo environment: calls
 	// per 30 seconds per account.
@@ -115,6 +124,18 @@ type accountLimit struct {
 	reset             time.Time
 
 	next time.Time // earliest next send while the burst budget is nearly spent
+
+	headerWaits    time.Duration // added so far by pacing on X-BurstLimit-Remaining
+	ignoreHeaderBR bool          // that pacing used up its allowance: rely on 429s
+}
+
+// reservation is when a call may go, and why it waits.
+type reservation struct {
+	wait   time.Duration
+	hourly bool // waiting for the hourly budget's reset, not the burst limit
+	// stoppedPacing: from now on X-BurstLimit-Remaining is ignored, its
+	// pacing having added maxWait already.
+	stoppedPacing bool
 }
 
 func newAccountLimit(limit int) *accountLimit {
@@ -140,36 +161,43 @@ func (l *accountLimit) setLimit(now time.Time, n int) {
 	l.limit, l.bucket = n, bucket
 }
 
-// reserve books the next send and returns how long to wait before it. It
+// reserve books the next send and says how long to wait before it. It
 // returns a *RateLimitError, booking nothing, when the hourly budget is spent
 // for longer than maxWait.
-func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Duration) (time.Duration, error) {
+func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Duration) (reservation, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var hourly time.Duration
 	if l.hasHourly && l.hourlyRemaining <= 0 && l.reset.After(now) {
 		hourly = l.reset.Sub(now)
 		if hourly > maxWait {
-			return 0, &RateLimitError{AccountID: account, Reset: l.reset, Wait: hourly, MaxWait: maxWait}
+			return reservation{}, &RateLimitError{AccountID: account, Reset: l.reset, Wait: hourly, MaxWait: maxWait}
 		}
 	}
+	var res reservation
 	wait := l.bucket.ReserveN(now, 1).DelayFrom(now)
 	if spacing, low := l.burstSpacing(); low {
 		slot := now.Add(wait)
 		if l.next.After(slot) {
 			slot = l.next
 		}
-		l.next = slot.Add(spacing)
-		wait = slot.Sub(now)
+		if extra := slot.Sub(now) - wait; l.headerWaits+extra > maxWait {
+			l.ignoreHeaderBR, res.stoppedPacing = true, true
+		} else {
+			l.headerWaits += extra
+			l.next = slot.Add(spacing)
+			wait = slot.Sub(now)
+		}
 	}
-	return max(wait, hourly), nil
+	res.wait, res.hourly = max(wait, hourly), hourly > wait
+	return res, nil
 }
 
 // burstSpacing says whether the burst budget DocuSign last reported is nearly
 // spent (a tenth or less left) and, if so, how far apart calls must be for
 // the rest to last a window: window/remaining, or a whole window when none is left.
 func (l *accountLimit) burstSpacing() (time.Duration, bool) {
-	if !l.hasBurstRemaining || l.burstRemaining > max(l.limit/10, 1) {
+	if !l.hasBurstRemaining || l.ignoreHeaderBR || l.burstRemaining > max(l.limit/10, 1) {
 		return 0, false
 	}
 	if l.burstRemaining <= 0 {
@@ -182,7 +210,7 @@ func (l *accountLimit) burstSpacing() (time.Duration, bool) {
 func (l *accountLimit) observe(now time.Time, r rateHeaders) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if r.hasBurstLimit && r.burstLimit > 0 && r.burstLimit != l.limit {
+	if r.hasBurstLimit && r.burstLimit >= minBurstLimit && r.burstLimit != l.limit {
 		l.setLimit(now, r.burstLimit)
 	}
 	if r.hasBurstRemaining {

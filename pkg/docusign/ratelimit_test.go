@@ -124,7 +124,8 @@ func TestLimiterUnderConcurrentReservations(t *testing.T) {
 		l := newAccountLimit(limit)
 		var sends []time.Time
 		for range 1000 {
-			d, err := l.reserve("a", testStart, time.Minute)
+			res, err := l.reserve("a", testStart, time.Minute)
+			d := res.wait
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,14 +3,19 @@ package docusign
 // When the client retries (Client.do follows these rules):
 //
 //	answer                               GET, PUT, DELETE        POST
-//	2xx                                  done                    done
-//	401 (once, renewable token)          new token, again        new token, again
-//	429 or *_LIMIT_EXCEEDED errorCode    wait, again             wait, again (not processed)
+//	2xx                                  done                    done (a create's needs a connectId)
+//	3xx                                  *RedirectError          *RedirectError
+//	401 (once, renewable token)          new token, again        new token; *OutcomeUnknownError
+//	429 or *_LIMIT_EXCEEDED errorCode    wait, again             wait; *OutcomeUnknownError
 //	5xx                                  back off, again         *OutcomeUnknownError
 //	timeout, dropped connection          back off, again         *OutcomeUnknownError
 //	connection refused, DNS failure      back off, again         back off, again (never sent)
 //	not found, after a lost DELETE       success                 -
 //	other 4xx, TLS errors                error                   error
+//
+// A POST is sent once: any answer that another try might cure ends in
+// *OutcomeUnknownError, because a server can store a create and still answer
+// 429, 401 or 5xx. The caller lists the account before trying again.
 //
 // Back-off is exponential with full jitter (a random wait between 0 and
 // base*2^attempt, capped). A rate-limited answer waits at least as long as
@@ -62,8 +67,6 @@ func classifyTransportError(err error) transportFailure {
 		invalid  x509.CertificateInvalidError
 	)
 	switch {
-	case errors.Is(err, errRedirectRefused):
-		return failPermanent
 	case errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid):
 		return failPermanent
 	case errors.As(err, &dnsErr):

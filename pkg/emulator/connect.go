@@ -117,6 +117,12 @@ func (e *Emulator) createConfiguration(r *http.Request, accountID string) (int, 
 	if err := validate(&c); err != nil {
 		return 0, nil, err
 	}
+	// DocuSign's create page: this endpoint creates account-level (custom)
+	// and Recipient Connect (customrecipient) configurations; Salesforce
+	// and eOriginal ones come from their own products.
+	if c.ConfigurationType != "custom" && c.ConfigurationType != "customrecipient" {
+		return 0, nil, badRequest(CodeInvalidConfigurationType, "This endpoint creates custom and customrecipient configurations only, not %s.", c.ConfigurationType)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.st.findAccount(accountID)

@@ -379,9 +379,12 @@ func TestValidation(t *testing.T) {
 		{name: "relative url", change: func(m map[string]any) { m["urlToPublishTo"] = "/hooks" }, code: CodeInvalidURL},
 		{name: "ftp url", change: func(m map[string]any) { m["urlToPublishTo"] = "ftp://example.com/h" }, code: CodeInvalidURL},
 		{name: "http url accepted", change: func(m map[string]any) { m["urlToPublishTo"] = "http://example.com/h" }},
-		{name: "salesforce needs no url", change: func(m map[string]any) { m["configurationType"] = "salesforce"; delete(m, "urlToPublishTo") }},
+		// DocuSign's create page: custom and customrecipient only.
+		{name: "salesforce is not created here", change: func(m map[string]any) { m["configurationType"] = "salesforce"; delete(m, "urlToPublishTo") }, code: CodeInvalidConfigurationType},
+		{name: "eOriginal is not created here", change: func(m map[string]any) { m["configurationType"] = "eOriginal" }, code: CodeInvalidConfigurationType},
 		{name: "allUsers false without userIds", change: func(m map[string]any) { m["allUsers"] = false }, code: CodeUsersRequired},
-		{name: "groupIds alone are not enough", change: func(m map[string]any) { m["allUsers"] = false; m["groupIds"] = []string{"g"} }, code: CodeUsersRequired},
+		// Accounts hold configurations with groupIds alone (issue 10).
+		{name: "groupIds alone", change: func(m map[string]any) { m["allUsers"] = false; m["groupIds"] = []string{"g"} }},
 		{name: "allUsers false with userIds", change: func(m map[string]any) { m["allUsers"] = false; m["userIds"] = []string{"u"} }},
 		{name: "deliveryMode any case", change: func(m map[string]any) { m["deliveryMode"] = "sim" }},
 		{name: "bad deliveryMode", change: func(m map[string]any) { m["deliveryMode"] = "batch" }, code: CodeInvalidDeliveryMode},

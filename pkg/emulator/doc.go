@@ -49,13 +49,15 @@
 //   - name is required (CONNECT_NAME_REQUIRED);
 //   - configurationType is required (CONNECT_CONFIGURATION_TYPE_REQUIRED) and is
 //     exactly custom, customrecipient, salesforce or eOriginal
-//     (INVALID_CONNECT_CONFIGURATION_TYPE);
+//     (INVALID_CONNECT_CONFIGURATION_TYPE); a create only makes custom and
+//     customrecipient ones (DocuSign's create page lists only those two;
+//     Salesforce and eOriginal configurations come from their products);
 //   - for custom and customrecipient: urlToPublishTo is required
 //     (CONNECT_URL_REQUIRED) and an absolute http or https URL (INVALID_CONNECT_URL;
-//     http is accepted as in DocuSign's demo environment, which the emulator
-//     imitates), and allUsers "false" needs a non-empty userIds
-//     (CONNECT_USERS_REQUIRED; groupIds alone is not enough, as the OAS says
-//     "userIds required when allUsers is false");
+//     http is accepted, as accounts hold plain-http listeners), and allUsers
+//     "false" needs a non-empty userIds or groupIds (CONNECT_USERS_REQUIRED:
+//     the OAS says "userIds required when allUsers is false", and accounts
+//     hold configurations with groupIds alone);
 //   - deliveryMode is "", SIM or Aggregate in any letter case (INVALID_CONNECT_DELIVERY_MODE);
 //   - events are the OAS's JSON SIM names, exactly (lower case); envelopeEvents
 //     and recipientEvents are the documented statuses in any letter case

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"path"
@@ -22,7 +23,14 @@ import (
 //   - FaultDropBeforeCommit / FaultDropAfterCommit close the connection with no
 //     answer, before or after the handler ran;
 //   - FaultDelay runs the handler, then holds the answer for Delay (longer
-//     than a client's timeout, to lose an answer whose change was stored).
+//     than a client's timeout, to lose an answer whose change was stored);
+//   - FaultRedirect answers Status (302 by default) pointing at Location,
+//     without running the handler: DocuSign sends no redirects on these
+//     routes, but a proxy or a hostile server may.
+//
+// With Echo, a Fail answer's message quotes the request back, its body and
+// its bearer token, as a careless server or gateway may: the client must
+// redact what it knows to be secret.
 //
 // Rules are checked after the rate limiter counted the call, so a failed call
 // still uses the budget, as a real one would.
@@ -42,6 +50,9 @@ const (
 	FaultDropAfterCommit
 	// FaultDelay stores the change, then holds the answer for FaultRule.Delay.
 	FaultDelay
+	// FaultRedirect answers FaultRule.Status (302 by default) with a Location
+	// header; nothing is stored.
+	FaultRedirect
 )
 
 // FaultRule injects a fault into matching requests.
@@ -65,6 +76,15 @@ type FaultRule struct {
 	Message   string
 	// Delay is how long FaultDelay holds the answer.
 	Delay time.Duration
+	// Echo makes a Fail answer's message quote the request: its body and
+	// its bearer token.
+	Echo bool
+	// RetryAfter, when set, adds a Retry-After header (whole seconds) to a
+	// Fail answer, as a gateway in front of DocuSign may send.
+	RetryAfter time.Duration
+	// Location is where FaultRedirect points; empty means the request's own
+	// URL (a client that follows it turns a POST into a GET that succeeds).
+	Location string
 }
 
 // Faults configures fault injection at construction (see Options.Faults).
@@ -141,6 +161,26 @@ func (fs *faultSet) fire(method, urlPath string) *FaultRule {
 		return &fired
 	}
 	return nil
+}
+
+// redirect sends a FaultRedirect answer.
+func (r *FaultRule) redirect(w http.ResponseWriter, req *http.Request) {
+	status := r.Status
+	if status == 0 {
+		status = http.StatusFound
+	}
+	loc := r.Location
+	if loc == "" {
+		loc = req.URL.RequestURI()
+	}
+	w.Header().Set("Location", loc)
+	w.WriteHeader(status)
+}
+
+// echo is what an Echo rule quotes: the request's body and bearer token.
+func echo(req *http.Request, body []byte) string {
+	token := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+	return fmt.Sprintf("The request %s could not be processed for token %s", body, token)
 }
 
 // answer is the error a Fail rule sends.

@@ -208,3 +208,42 @@ func TestPathMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultEchoQuotesTheRequest(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []FaultKind{FaultFailBeforeCommit, FaultFailAfterCommit} {
+		env := newEnv(t, Options{Seed: emptyAccountSeed()})
+		env.e.AddFault(FaultRule{Method: "POST", Kind: kind, Status: 400, Echo: true})
+		r := env.call("POST", connect(AccountAcme), map[string]any{"name": "e", "configurationType": "custom", "urlToPublishTo": "https://example.com/h", "allUsers": true, "password": "echo-me-42"})
+		if r.status != 400 || !bytes.Contains(r.body, []byte("echo-me-42")) || !bytes.Contains(r.body, []byte(env.token)) {
+			t.Errorf("kind %d: got %d %s, want 400 quoting the password and the token", kind, r.status, r.body)
+		}
+		if got, want := countNamed(t, env.e, "e"), map[FaultKind]int{FaultFailBeforeCommit: 0, FaultFailAfterCommit: 1}[kind]; got != want {
+			t.Errorf("kind %d: %d stored, want %d", kind, got, want)
+		}
+	}
+}
+
+func TestFaultRedirect(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, Options{Seed: emptyAccountSeed()})
+	env.e.AddFault(FaultRule{Method: "POST", Kind: FaultRedirect, Status: 301})
+	env.e.AddFault(FaultRule{Method: "GET", Kind: FaultRedirect, Location: "http://127.0.0.1:1/elsewhere"})
+	client := env.srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for _, tt := range []struct{ method, wantLoc string }{{"POST", connect(AccountAcme)}, {"GET", "http://127.0.0.1:1/elsewhere"}} {
+		req, _ := http.NewRequest(tt.method, env.srv.URL+connect(AccountAcme), strings.NewReader(`{"name":"r"}`))
+		req.Header.Set("Authorization", "Bearer "+env.token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 300 || resp.StatusCode > 399 || resp.Header.Get("Location") != tt.wantLoc {
+			t.Errorf("%s: %d to %q, want a redirect to %q", tt.method, resp.StatusCode, resp.Header.Get("Location"), tt.wantLoc)
+		}
+	}
+	if countNamed(t, env.e, "r") != 0 {
+		t.Error("a redirected create was stored")
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -264,11 +266,29 @@ func (e *Emulator) instrument(limited bool, h http.Handler) http.Handler {
 			}
 		}
 		fault := e.faults.fire(r.Method, r.URL.Path)
+		var echoed string
+		if fault != nil && fault.Echo {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			echoed = echo(r, body)
+		}
+		answer := func() {
+			err := fault.answer()
+			if echoed != "" {
+				err.Message = echoed
+			}
+			if fault.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(fault.RetryAfter.Seconds())))
+			}
+			writeJSON(w, err.Status, err)
+		}
 		if fault != nil {
 			switch fault.Kind {
 			case FaultFailBeforeCommit:
-				err := fault.answer()
-				writeJSON(w, err.Status, err)
+				answer()
+				return
+			case FaultRedirect:
+				fault.redirect(w, r)
 				return
 			case FaultDropBeforeCommit:
 				panic(http.ErrAbortHandler)
@@ -279,8 +299,7 @@ func (e *Emulator) instrument(limited bool, h http.Handler) http.Handler {
 		if fault != nil {
 			switch fault.Kind {
 			case FaultFailAfterCommit:
-				err := fault.answer()
-				writeJSON(w, err.Status, err)
+				answer()
 				return
 			case FaultDropAfterCommit:
 				// net/http closes the connection without an answer and without logging.

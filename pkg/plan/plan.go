@@ -22,6 +22,9 @@ const (
 // Plan is the changes for every selected account.
 type Plan struct {
 	Accounts []Account `json:"accounts"`
+	// Names, when set (--name), limits the plan to those configurations:
+	// the others are not compared, listed or pruned.
+	Names []string `json:"-"`
 }
 
 // Account is the part of a plan for one account.
@@ -38,6 +41,15 @@ type Account struct {
 	// Ignored are live configurations connectsync never touches: other types
 	// (Salesforce, eOriginal, …) and integrator-managed ones.
 	Ignored []Existing `json:"ignored"`
+	// Ambiguous are live configurations that share a name the files declare
+	// without saying which one they mean (no connectId pin). They are never
+	// matched, pruned or counted as unmanaged; the account has an error.
+	Ambiguous []Existing `json:"ambiguous,omitempty"`
+	// Unexpressible are live configurations the file format cannot express
+	// (export leaves them out): the files could not have declared them, so
+	// they are never pruned; a plan with prune that would delete one stops
+	// the account with an error instead.
+	Unexpressible []Existing `json:"unexpressible,omitempty"`
 	// MassDelete is set when the plan deletes so much of the account that
 	// apply refuses it without --allow-mass-delete (README.md, "Safety rails").
 	MassDelete string `json:"mass_delete,omitempty"`
@@ -79,6 +91,9 @@ type FieldChange struct {
 	// WriteOnly fields are not returned by the API, so they cannot be
 	// compared; they are sent with every create and update.
 	WriteOnly bool `json:"write_only,omitempty"`
+	// Note says why a change is worth making when the values look alike,
+	// e.g. that only the letter case of events differs.
+	Note string `json:"note,omitempty"`
 }
 
 // Existing is a live configuration the plan leaves alone.
@@ -97,7 +112,11 @@ type Summary struct {
 	NoOp      int `json:"no_op"`
 	Unmanaged int `json:"unmanaged"`
 	Ignored   int `json:"ignored"`
-	Errors    int `json:"errors"`
+	Ambiguous int `json:"ambiguous"`
+	// Unexpressible counts live configurations the file format cannot
+	// express, left alone.
+	Unexpressible int `json:"unexpressible"`
+	Errors        int `json:"errors"`
 }
 
 // Summary counts the changes of every account.
@@ -111,6 +130,8 @@ func (p *Plan) Summary() Summary {
 		s.NoOp += as.NoOp
 		s.Unmanaged += as.Unmanaged
 		s.Ignored += as.Ignored
+		s.Ambiguous += as.Ambiguous
+		s.Unexpressible += as.Unexpressible
 		s.Errors += as.Errors
 	}
 	return s
@@ -118,7 +139,7 @@ func (p *Plan) Summary() Summary {
 
 // Summary counts one account's changes.
 func (a *Account) Summary() Summary {
-	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Errors: len(a.Errors)}
+	s := Summary{Unmanaged: len(a.Unmanaged), Ignored: len(a.Ignored), Ambiguous: len(a.Ambiguous), Unexpressible: len(a.Unexpressible), Errors: len(a.Errors)}
 	for _, c := range a.Changes {
 		switch c.Action {
 		case Create:

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,9 +14,7 @@ import (
 
 // AuditJSON writes the report as JSON (schema/audit.schema.json).
 func AuditJSON(w io.Writer, r *audit.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return writeJSON(w, r)
 }
 
 // AuditText writes the report for people: a table of every account, then a
@@ -31,11 +28,11 @@ func AuditText(w io.Writer, r *audit.Report, o Options) {
 	fmt.Fprintln(tw, "ACCOUNT\tDRIFT\tUNMANAGED\tIGNORED\tDISABLED\tFINDINGS")
 	for _, a := range r.Accounts {
 		if a.Error != "" {
-			fmt.Fprintf(tw, "%s\terror\t-\t-\t-\t%s\n", a.Alias, o.paint(ansiRed, "not audited"))
+			fmt.Fprintf(tw, "%s\terror\t-\t-\t-\t%s\n", Terminal(a.Alias), o.paint(ansiRed, "not audited"))
 			continue
 		}
 		n := accountNumbers(a)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", a.Alias, driftCounts(a), n.unmanaged, n.ignored, n.disabled, findingCounts(a.Findings(), o))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", Terminal(a.Alias), driftCounts(a), n.unmanaged, n.ignored, n.disabled, findingCounts(a.Findings(), o))
 	}
 	tw.Flush()
 	for _, a := range r.Accounts {
@@ -50,13 +47,13 @@ func AuditText(w io.Writer, r *audit.Report, o Options) {
 }
 
 func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
-	fmt.Fprintf(w, "%s (%s)%s\n", o.paint(ansiBold, a.Alias), a.AccountID, map[bool]string{false: ", not in the files"}[a.InFiles])
+	fmt.Fprintf(w, "%s (%s)%s\n", o.paint(ansiBold, Terminal(a.Alias)), Terminal(a.AccountID), map[bool]string{false: ", not in the files"}[a.InFiles])
 	if a.Error != "" {
-		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "error:"), a.Error)
+		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "error:"), Terminal(a.Error))
 		return
 	}
 	for _, e := range a.PlanErrors {
-		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "cannot plan:"), e)
+		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "cannot plan:"), Terminal(e))
 	}
 	if len(a.Configurations) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -66,7 +63,7 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 		}
 		fmt.Fprintln(tw, head+"\tFINDINGS")
 		for _, c := range a.Configurations {
-			row := fmt.Sprintf("  %s\t%s\t%s\t%s\t%s", c.Name, c.ConnectID, c.Status, dash(c.Drift), yesNo(c.Disabled == ""))
+			row := fmt.Sprintf("  %s\t%s\t%s\t%s\t%s", Terminal(c.Name), Terminal(c.ConnectID), Terminal(c.Status), Terminal(dash(c.Drift)), yesNo(c.Disabled == ""))
 			if coverage {
 				row += "\t" + usersCell(c)
 			}
@@ -80,16 +77,16 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 	}
 	for _, c := range a.Configurations {
 		if c.Disabled != "" {
-			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s", o.paint(ansiDim, "disabled "), c.Name, c.ConnectID, c.Disabled))
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s", o.paint(ansiDim, "disabled "), Terminal(c.Name), Terminal(c.ConnectID), Terminal(c.Disabled)))
 		}
 		if c.UsersError != "" {
-			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): users not listed: %s", o.paint(ansiRed, "error:"), c.Name, c.ConnectID, c.UsersError))
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): users not listed: %s", o.paint(ansiRed, "error:"), Terminal(c.Name), Terminal(c.ConnectID), Terminal(c.UsersError)))
 		}
 	}
 	for _, c := range a.Configurations {
 		for _, f := range c.Findings {
-			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s: %s", severityLabel(f.Severity, o), c.Name, c.ConnectID, f.Rule, f.Message),
-				"         fix: "+f.Fix)
+			notes = append(notes, fmt.Sprintf("%s %s (connectId %s): %s: %s", severityLabel(f.Severity, o), Terminal(c.Name), Terminal(c.ConnectID), Terminal(f.Rule), Terminal(f.Message)),
+				"         fix: "+Terminal(f.Fix))
 		}
 	}
 	if len(notes) > 0 && len(a.Configurations) > 0 {
@@ -104,7 +101,7 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 func changeSummary(ch audit.Change, o Options) string {
 	head := changeHead(plan.Change{Action: plan.Action(ch.Action), Name: ch.Name, ConnectID: ch.ConnectID, RenamedFrom: ch.RenamedFrom}, o)
 	if len(ch.Fields) > 0 && plan.Action(ch.Action) == plan.Update {
-		head += ": " + strings.Join(ch.Fields, ", ")
+		head += ": " + Terminal(strings.Join(ch.Fields, ", "))
 	}
 	return head
 }

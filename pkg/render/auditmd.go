@@ -90,7 +90,7 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 		}
 		fmt.Fprintf(b, "%s findings |\n%s---|\n", head, rule)
 		for _, c := range a.Configurations {
-			row := fmt.Sprintf("| %s | %s | %s | %s | %s |", cellCode(c.Name), c.ConnectID, c.Status, dash(c.Drift), yesNo(c.Disabled == ""))
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s |", cellCode(c.Name), escapeMD(c.ConnectID), escapeMD(c.Status), escapeMD(dash(c.Drift)), yesNo(c.Disabled == ""))
 			if coverage {
 				row += " " + usersCell(c) + " |"
 			}
@@ -108,10 +108,10 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 	var notes []string
 	for _, c := range a.Configurations {
 		for _, f := range c.Findings {
-			notes = append(notes, fmt.Sprintf("- **%s** `%s` (connectId %s), %s: %s. Fix: %s", f.Severity, escapeCode(c.Name), c.ConnectID, f.Rule, escapeMD(f.Message), escapeMD(f.Fix)))
+			notes = append(notes, fmt.Sprintf("- **%s** `%s` (connectId %s), %s: %s. Fix: %s", escapeMD(f.Severity), escapeCode(c.Name), escapeMD(c.ConnectID), escapeMD(f.Rule), escapeMD(f.Message), escapeMD(f.Fix)))
 		}
 		if c.Disabled != "" {
-			notes = append(notes, fmt.Sprintf("- disabled: `%s` (connectId %s): %s", escapeCode(c.Name), c.ConnectID, escapeMD(c.Disabled)))
+			notes = append(notes, fmt.Sprintf("- disabled: `%s` (connectId %s): %s", escapeCode(c.Name), escapeMD(c.ConnectID), escapeMD(c.Disabled)))
 		}
 		if c.UsersError != "" {
 			notes = append(notes, fmt.Sprintf("- users of `%s` not listed: %s", escapeCode(c.Name), escapeMD(c.UsersError)))

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -71,7 +70,11 @@ func DiagnosticsSummary(w io.Writer, ds config.Diagnostics, sum *ValidateSummary
 	fmt.Fprintln(w, line+".")
 }
 
-func diagnosticLine(d config.Diagnostic) string {
+// diagnosticLine is one diagnostic, made inert for a terminal: paths and
+// messages quote the files.
+func diagnosticLine(d config.Diagnostic) string { return Terminal(diagnosticText(d)) }
+
+func diagnosticText(d config.Diagnostic) string {
 	var b strings.Builder
 	if p := d.Pos.String(); p != "" {
 		b.WriteString(p + ": ")
@@ -102,9 +105,7 @@ func DiagnosticsJSON(w io.Writer, ds config.Diagnostics, sum *ValidateSummary) e
 			Path: d.Path, Message: d.Message, Hint: d.Hint, Also: d.Also,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return writeJSON(w, r)
 }
 
 // DiagnosticsGitHub writes GitHub Actions workflow commands, which GitHub
@@ -119,7 +120,7 @@ func DiagnosticsGitHub(w io.Writer, ds config.Diagnostics) {
 		case config.SeverityNote:
 			kind = "notice"
 		}
-		props := []string{"file=" + escapeProperty(d.Pos.File)}
+		props := []string{"file=" + escapeProperty(Terminal(d.Pos.File))}
 		if d.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line), fmt.Sprintf("col=%d", d.Pos.Col))
 		}
@@ -127,8 +128,8 @@ func DiagnosticsGitHub(w io.Writer, ds config.Diagnostics) {
 		if d.Path != "" {
 			title += ": " + d.Path
 		}
-		props = append(props, "title="+escapeProperty(title))
-		fmt.Fprintf(w, "::%s %s::%s\n", kind, strings.Join(props, ","), escapeData(d.Text()))
+		props = append(props, "title="+escapeProperty(Terminal(title)))
+		fmt.Fprintf(w, "::%s %s::%s\n", kind, strings.Join(props, ","), escapeData(Terminal(d.Text())))
 	}
 }
 

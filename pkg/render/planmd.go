@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -47,6 +46,9 @@ const (
 func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 	s := p.Summary()
 	fmt.Fprintf(b, "%s\n### connectsync plan\n\n**%s**\n\n", PlanMarker, summaryLine(s))
+	if note := partialNote(p); note != "" {
+		fmt.Fprintf(b, "> [!NOTE]\n> %s\n\n", escapeMD(note))
+	}
 	var quiet []string
 	summarised := detail != mdFields
 	for i, a := range p.Accounts {
@@ -86,8 +88,14 @@ func planMarkdown(b *bytes.Buffer, p *plan.Plan, detail mdDetail) {
 			}
 			b.WriteString("```\n\n")
 		}
-		if len(a.Unmanaged)+len(a.Ignored) > 0 {
+		if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.Unexpressible) > 0 {
 			var left []string
+			for _, x := range a.Ambiguous {
+				left = append(left, fmt.Sprintf("`%s` (ambiguous, connectId %s: %s)", escapeCode(x.Name), escapeMD(x.ConnectID), escapeMD(x.Reason)))
+			}
+			for _, x := range a.Unexpressible {
+				left = append(left, fmt.Sprintf("`%s` (inexpressible, connectId %s: the file format cannot express it: %s; never pruned)", escapeCode(x.Name), escapeMD(x.ConnectID), escapeMD(x.Reason)))
+			}
 			for _, u := range a.Unmanaged {
 				left = append(left, fmt.Sprintf("`%s` (unmanaged)", escapeCode(u.Name)))
 			}
@@ -136,20 +144,7 @@ func changeMarkdown(b *bytes.Buffer, c plan.Change, detail mdDetail) {
 	}
 }
 
-// codeLine keeps a line from closing the code block it is in.
-func codeLine(s string) string {
-	return strings.ReplaceAll(s, "```", "'''")
-}
-
-func escapeCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
-
-func escapeMD(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "|", `\|`, "[", `\[`, "]", `\]`).Replace(s)
-}
-
 // PlanJSON writes the plan's JSON document (secrets replaced).
 func PlanJSON(w io.Writer, doc plan.Document) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }

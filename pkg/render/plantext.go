@@ -12,6 +12,9 @@ import (
 // "+ create", "~ update" (field: old → new), "- delete", then the
 // configurations left alone, then a summary line.
 func PlanText(w io.Writer, p *plan.Plan, o Options) {
+	if note := partialNote(p); note != "" {
+		fmt.Fprintf(w, "%s %s\n\n", o.paint(ansiYellow, "note:"), Terminal(note))
+	}
 	for _, a := range p.Accounts {
 		accountText(w, a, o)
 	}
@@ -20,12 +23,12 @@ func PlanText(w io.Writer, p *plan.Plan, o Options) {
 
 func accountText(w io.Writer, a plan.Account, o Options) {
 	s := a.Summary()
-	fmt.Fprintf(w, "%s %s (%s): %s\n", o.paint(ansiBold, "Account"), o.paint(ansiBold, a.Alias), a.AccountID, accountCounts(s))
+	fmt.Fprintf(w, "%s %s (%s): %s\n", o.paint(ansiBold, "Account"), o.paint(ansiBold, Terminal(a.Alias)), Terminal(a.AccountID), accountCounts(s))
 	for _, e := range a.Errors {
-		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "error:"), e)
+		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "error:"), Terminal(e))
 	}
 	if a.MassDelete != "" {
-		fmt.Fprintf(w, "  %s this plan %s; apply refuses it without --allow-mass-delete\n", o.paint(ansiRed, "warning:"), a.MassDelete)
+		fmt.Fprintf(w, "  %s this plan %s; apply refuses it without --allow-mass-delete\n", o.paint(ansiRed, "warning:"), Terminal(a.MassDelete))
 	}
 	for _, c := range a.Changes {
 		if c.Action == plan.NoOp {
@@ -36,17 +39,23 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 	}
 	for _, c := range a.Changes {
 		if c.Action == plan.NoOp && len(c.Fields) > 0 {
-			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), c.Name, writeOnlyNote(c))
+			fmt.Fprintf(w, "\n  %s %s: %s\n", o.paint(ansiDim, "note:"), Terminal(c.Name), Terminal(writeOnlyNote(c)))
 		}
 	}
-	if len(a.Unmanaged)+len(a.Ignored) > 0 {
+	if len(a.Unmanaged)+len(a.Ignored)+len(a.Ambiguous)+len(a.Unexpressible) > 0 {
 		fmt.Fprintln(w)
 	}
+	for _, x := range a.Ambiguous {
+		fmt.Fprintf(w, "  %s %s (connectId %s): %s; left alone (never pruned)\n", o.paint(ansiYellow, "ambiguous"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
+	}
+	for _, x := range a.Unexpressible {
+		fmt.Fprintf(w, "  %s %s (connectId %s): the file format cannot express it (%s); left alone (never pruned)\n", o.paint(ansiYellow, "inexpressible"), Terminal(x.Name), Terminal(x.ConnectID), Terminal(x.Reason))
+	}
 	for _, u := range a.Unmanaged {
-		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), u.Name, u.ConnectID)
+		fmt.Fprintf(w, "  %s %s (connectId %s): not in the files; left alone (--prune deletes it)\n", o.paint(ansiDim, "unmanaged"), Terminal(u.Name), Terminal(u.ConnectID))
 	}
 	for _, i := range a.Ignored {
-		fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, "ignored  "), i.Name, i.ConnectID, i.Reason)
+		fmt.Fprintf(w, "  %s %s (connectId %s): %s\n", o.paint(ansiDim, "ignored  "), Terminal(i.Name), Terminal(i.ConnectID), Terminal(i.Reason))
 	}
 	fmt.Fprintln(w)
 }
@@ -54,7 +63,7 @@ func accountText(w io.Writer, a plan.Account, o Options) {
 func changeText(w io.Writer, c plan.Change, o Options) {
 	head := changeHead(c, o)
 	if c.Reason != "" {
-		head += " [" + c.Reason + "]"
+		head += " [" + Terminal(c.Reason) + "]"
 	}
 	fmt.Fprintln(w, "  "+head)
 	width := 0
@@ -67,7 +76,10 @@ func changeText(w io.Writer, c plan.Change, o Options) {
 		if f.Field == "name" && c.RenamedFrom != "" {
 			continue // the heading says it
 		}
-		fmt.Fprintf(w, "      %-*s  %s\n", width+1, f.Field+":", fieldLine(c, f))
+		fmt.Fprintf(w, "      %-*s  %s\n", width+1, Terminal(f.Field)+":", fieldLine(c, f))
+		if f.Note != "" {
+			fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", o.paint(ansiDim, "("+Terminal(f.Note)+")"))
+		}
 		if !f.Sensitive && !f.WriteOnly {
 			if d := longStringDiff(f.Before, f.After, o); d != "" {
 				fmt.Fprintf(w, "      %-*s  %s\n", width+1, "", d)
@@ -99,19 +111,20 @@ func accountCounts(s plan.Summary) string {
 // "~ rename OLD → NEW", "+ create NAME", "- delete NAME".
 func changeHead(c plan.Change, o Options) string {
 	var head string
+	name := Terminal(c.Name)
 	switch c.Action {
 	case plan.Create:
-		head = o.paint(ansiGreen, "+ create") + " " + c.Name
+		head = o.paint(ansiGreen, "+ create") + " " + name
 	case plan.Update:
-		head = o.paint(ansiYellow, "~ update") + " " + c.Name
+		head = o.paint(ansiYellow, "~ update") + " " + name
 		if c.RenamedFrom != "" {
-			head = o.paint(ansiYellow, "~ rename") + " " + c.RenamedFrom + " → " + c.Name
+			head = o.paint(ansiYellow, "~ rename") + " " + Terminal(c.RenamedFrom) + " → " + name
 		}
 	case plan.Delete:
-		head = o.paint(ansiRed, "- delete") + " " + c.Name
+		head = o.paint(ansiRed, "- delete") + " " + name
 	}
 	if c.ConnectID != "" {
-		head += fmt.Sprintf(" (connectId %s)", c.ConnectID)
+		head += fmt.Sprintf(" (connectId %s)", Terminal(c.ConnectID))
 	}
 	return head
 }
@@ -137,6 +150,12 @@ func summaryLine(s plan.Summary) string {
 	if s.Ignored > 0 {
 		extra = append(extra, fmt.Sprintf("%d ignored", s.Ignored))
 	}
+	if s.Ambiguous > 0 {
+		extra = append(extra, fmt.Sprintf("%d ambiguous", s.Ambiguous))
+	}
+	if s.Unexpressible > 0 {
+		extra = append(extra, fmt.Sprintf("%d inexpressible", s.Unexpressible))
+	}
 	if s.Errors > 0 {
 		extra = append(extra, plural(s.Errors, "error"))
 	}
@@ -144,6 +163,14 @@ func summaryLine(s plan.Summary) string {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
+}
+
+// partialNote says that a plan limited with --name leaves the rest alone.
+func partialNote(p *plan.Plan) string {
+	if len(p.Names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("partial plan (--name %s): no other configuration is compared, listed or pruned", strings.Join(p.Names, ", "))
 }
 
 // writeOnlyNote explains the write-only fields of an unchanged configuration:

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -42,9 +41,7 @@ func NewUsers(alias, accountID, name, connectID string, users []docusign.User) U
 
 // UsersJSON writes the document as JSON.
 func UsersJSON(w io.Writer, u Users) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(u)
+	return writeJSON(w, u)
 }
 
 // UsersText writes a table of the users, then a count.
@@ -52,12 +49,12 @@ func UsersText(w io.Writer, u Users) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "USER ID\tNAME\tEMAIL\tSTATUS")
 	for _, x := range u.Users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.UserID, x.UserName, x.Email, x.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", Terminal(x.UserID), Terminal(x.UserName), Terminal(x.Email), Terminal(x.Status))
 	}
 	tw.Flush()
-	what := "configuration " + u.ConnectID
+	what := "configuration " + Terminal(u.ConnectID)
 	if u.Name != "" {
-		what = fmt.Sprintf("%q (connectId %s)", u.Name, u.ConnectID)
+		what = fmt.Sprintf("%q (connectId %s)", u.Name, Terminal(u.ConnectID))
 	}
-	fmt.Fprintf(w, "\n%s covered by %s in account %s.\n", plural(u.Total, "user"), what, u.Account)
+	fmt.Fprintf(w, "\n%s covered by %s in account %s.\n", plural(u.Total, "user"), Terminal(what), Terminal(u.Account))
 }

@@ -80,8 +80,11 @@ func value(v any) string {
 }
 
 // fieldLine describes one field change: "old → new", a set's additions and
-// removals, or "(sensitive)".
-func fieldLine(c plan.Change, f plan.FieldChange) string {
+// removals, or "(sensitive)", made inert for a terminal (the values are the
+// server's and the files').
+func fieldLine(c plan.Change, f plan.FieldChange) string { return Terminal(fieldText(c, f)) }
+
+func fieldText(c plan.Change, f plan.FieldChange) string {
 	if f.Sensitive || f.WriteOnly {
 		s := plan.Sensitive
 		if c.Desired != nil {
@@ -156,6 +159,7 @@ func longStringDiff(before, after any, o Options) string {
 	diffs := dmp.DiffCleanupSemantic(dmp.DiffMain(b, a, false))
 	var sb strings.Builder
 	for _, d := range diffs {
+		d.Text = Terminal(d.Text)
 		switch d.Type {
 		case diffmatchpatch.DiffEqual:
 			sb.WriteString(d.Text)

@@ -37,8 +37,11 @@ names where a command takes files). Load it:
    powershell:  connectsync completion powershell | Out-String | Invoke-Expression
                 (add that line to $PROFILE to keep it)`,
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
+			switch {
+			case c.NArg() == 0:
 				return usageError(fmt.Sprintf("completion needs one shell: %s (e.g. connectsync completion bash)", strings.Join(completionShells, ", ")))
+			case c.NArg() > 1:
+				return usageError(fmt.Sprintf("completion takes one shell (%s), got also %q", strings.Join(completionShells, ", "), c.Args().Get(1)))
 			}
 			shell := c.Args().First()
 			tree, err := completionTree(c.App)
@@ -71,6 +74,9 @@ func manCommand(env Env) *cli.Command {
 
 or install it: connectsync man | gzip > /usr/local/share/man/man1/connectsync.1.gz`,
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			page, err := manPage(c.App)
 			if err != nil {
 				return err

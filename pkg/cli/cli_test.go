@@ -79,6 +79,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 		"DOCUSIGN_INTEGRATION_KEY":  creds.IntegrationKey,
 		"DOCUSIGN_USER_ID":          creds.UserID,
 		"DOCUSIGN_PRIVATE_KEY_FILE": keyFile,
+		"CONNECTSYNC_STATE_DIR":     filepath.Join(dir, "state"),
 	}
 }
 
@@ -110,6 +111,7 @@ func TestScripts(t *testing.T) {
 				env.Setenv(k, v)
 			}
 			env.Setenv("NO_COLOR", "")
+			env.Setenv("CONNECTSYNC_STATE_DIR", filepath.Join(env.WorkDir, ".state"))
 			// Under -race every process sleeps a second at exit, waiting for
 			// late race reports; scripts run dozens of them.
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
@@ -166,7 +168,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	kinds := map[string]emulator.FaultKind{
 		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,
 		"drop-before": emulator.FaultDropBeforeCommit, "drop-after": emulator.FaultDropAfterCommit,
-		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect,
+		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect, "slow-commit": emulator.FaultSlowCommit,
 		"echo-before": emulator.FaultFailBeforeCommit, "echo-after": emulator.FaultFailAfterCommit,
 	}
 	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]], Echo: strings.HasPrefix(args[2], "echo-"), RetryAfter: retryAfter}
@@ -174,7 +176,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unknown fault kind %q", args[2])
 	}
 	if len(args) > 3 {
-		if r.Kind == emulator.FaultDelay {
+		if r.Kind == emulator.FaultDelay || r.Kind == emulator.FaultSlowCommit {
 			d, err := time.ParseDuration(args[3])
 			ts.Check(err)
 			r.Delay = d

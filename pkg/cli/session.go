@@ -289,3 +289,19 @@ func (r router) ListUsers(ctx context.Context, accountID, connectID string) ([]d
 	}
 	return c.ListUsers(ctx, accountID, connectID)
 }
+
+// account returns the selected account with this alias.
+func (s *session) account(alias string) (config.Account, bool) {
+	for _, a := range s.accounts {
+		if a.Alias == alias {
+			return a, true
+		}
+	}
+	return config.Account{}, false
+}
+
+// firstLine is an error's first line, for one-line notices.
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
+}

@@ -128,3 +128,23 @@ func TestLoadHonoursCancellation(t *testing.T) {
 		t.Fatalf("got:\n%s", ds.Error())
 	}
 }
+
+// TestSecretVariableInAPlainField: the variable that holds a secret may not
+// also fill a plain field, which plans and pull-request comments print
+// (issue 15, item 5), directly or through an account var.
+func TestSecretVariableInAPlainField(t *testing.T) {
+	t.Parallel()
+	body := header + strings.Replace(good, "https://hooks.acme.com/x", "https://hooks.acme.com/${env.LISTENER_PASSWORD}", 1) +
+		"    password: ${env.LISTENER_PASSWORD}\n"
+	_, got := load(t, body)
+	if len(got) != 1 || !strings.Contains(got[0], "8:21 error: ${env.LISTENER_PASSWORD} is the secret of configurations[0].password (") ||
+		!strings.Contains(got[0], "plans and pull-request comments print urlToPublishTo") {
+		t.Fatalf("got %q", got)
+	}
+	viaVar := strings.Replace(header, "vars: { hooks: https://hooks.acme.com }", "vars: { hooks: \"https://${env.LISTENER_PASSWORD}.acme.com\" }", 1) +
+		strings.Replace(good, "https://hooks.acme.com/x", "${var.hooks}/x", 1) + "    password: ${env.LISTENER_PASSWORD}\n"
+	_, got = load(t, viaVar)
+	if len(got) != 1 || !strings.Contains(got[0], "error: ${env.LISTENER_PASSWORD} is the secret of configurations[0].password") {
+		t.Fatalf("through a var: got %q", got)
+	}
+}

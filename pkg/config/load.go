@@ -92,7 +92,8 @@ func newLoader(opts LoadOptions) *loader {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	return &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{}}
+	return &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{},
+		secretEnv: map[string]envUse{}, plainEnv: map[string][]envUse{}}
 }
 
 // loader holds the state of one Load.
@@ -108,6 +109,16 @@ type loader struct {
 	broken         map[string]map[string]bool
 	defPos         *Pos
 	polPos         *Pos
+	// secretEnv and plainEnv record where each ${env.NAME} is read: into a
+	// secret field, or into a plain one (which output prints).
+	secretEnv map[string]envUse
+	plainEnv  map[string][]envUse
+}
+
+// envUse is a place a ${env.NAME} is read.
+type envUse struct {
+	pos  Pos
+	path string
 }
 
 type fileDoc struct {
@@ -307,6 +318,7 @@ func (l *loader) build() {
 		l.readConfigurations(f)
 	}
 	l.checkIdentities()
+	l.checkSecretEnv()
 	slices.SortStableFunc(l.out.Configurations, func(a, b Connect) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name))
 	})
@@ -365,10 +377,39 @@ func (l *loader) readAccounts(f *fileDoc) {
 	}
 }
 
-// interp interpolates a scalar, reporting a failed reference at its place.
+// interp interpolates a plain scalar, reporting a failed reference at its place.
 func (l *loader) interp(file string, n *yaml.Node, path string, lk Lookup) string {
+	l.notePlainEnv(file, n, path)
 	s, _ := l.interpOK(file, n, path, lk)
 	return s
+}
+
+// notePlainEnv records the ${env.…} a plain value reads.
+func (l *loader) notePlainEnv(file string, n *yaml.Node, path string) {
+	if n == nil {
+		return
+	}
+	for _, name := range envRefs(n.Value) {
+		l.plainEnv[name] = append(l.plainEnv[name], envUse{posOf(file, n), path})
+	}
+}
+
+// checkSecretEnv refuses a secret's variable read into a plain field: plans,
+// audit reports and pull-request comments print plain fields, so the
+// secret would be printed with them.
+func (l *loader) checkSecretEnv() {
+	for name, uses := range l.plainEnv {
+		secret, ok := l.secretEnv[name]
+		if !ok {
+			continue
+		}
+		for _, u := range uses {
+			field := u.path[strings.LastIndexByte(u.path, '.')+1:]
+			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: u.pos, Path: u.path,
+				Message: fmt.Sprintf("${env.%s} is the secret of %s (%s): plans and pull-request comments print %s, so the secret would be printed", name, secret.path, secret.pos, field),
+				Hint:    "give this value a variable of its own"})
+		}
+	}
 }
 
 func (l *loader) interpOK(file string, n *yaml.Node, path string, lk Lookup) (string, bool) {
@@ -538,6 +579,7 @@ func (l *loader) fillFields(c *Connect, own map[string]fieldNode, lk Lookup) {
 func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 	c.FieldPos[f.Name] = posOf(fn.file, fn.value)
 	str := func(n *yaml.Node, path string) string {
+		l.notePlainEnv(fn.file, n, path)
 		s, ok := l.interpOK(fn.file, n, path, lk)
 		if !ok {
 			l.markBroken(*c, f.Name) // already reported; keep rules off it
@@ -545,8 +587,17 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		return s
 	}
 	secret := func(n *yaml.Node, path string) string {
+		for _, name := range envRefs(n.Value) {
+			if _, seen := l.secretEnv[name]; !seen {
+				l.secretEnv[name] = envUse{posOf(fn.file, n), path}
+			}
+		}
 		if !l.opts.SecretsOptional {
-			return str(n, path)
+			s, ok := l.interpOK(fn.file, n, path, lk)
+			if !ok {
+				l.markBroken(*c, f.Name)
+			}
+			return s
 		}
 		s, err := interpolate(n.Value, lk)
 		if err != nil {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -292,6 +293,13 @@ func (e *Emulator) instrument(limited bool, h http.Handler) http.Handler {
 				return
 			case FaultDropBeforeCommit:
 				panic(http.ErrAbortHandler)
+			case FaultSlowCommit:
+				// Read the whole request now, then store it late, whatever
+				// became of the client meanwhile.
+				body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+				r = r.Clone(context.WithoutCancel(r.Context()))
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				time.Sleep(fault.Delay)
 			}
 		}
 		rec := &recorder{header: w.Header()}

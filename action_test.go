@@ -675,10 +675,8 @@ func TestActionValidateAnnotationsFromRepositoryRoot(t *testing.T) {
 	for _, tt := range []struct{ wd, files, want string }{
 		{filepath.Join(ws, "infra"), "connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
 		{filepath.Join(ws, "infra", "connectsync"), "webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
-		{filepath.Join(ws, "infra", "connectsync"), "./webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
 		{filepath.Join(ws, "infra", "connectsync"), "../connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
 		{filepath.Join(ws, "infra", "connectsync"), filepath.Join(ws, "infra", "connectsync", "webhooks.yaml"), "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
-		{ws, "infra/connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
 	} {
 		run := r.uses(t, map[string]string{"command": "validate", "files": tt.files, "working-directory": tt.wd}, nil)
 		out := run.steps["run"].stdout

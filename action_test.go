@@ -883,6 +883,11 @@ func TestActionBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// sourceBuild is how the build step runs go for a source build in dir.
+	sourceBuild := func(dir, version string) string {
+		return "cwd=" + dir + " GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + version +
+			" -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]"
+	}
 	tests := []struct {
 		name      string
 		env       map[string]string
@@ -893,22 +898,22 @@ func TestActionBuild(t *testing.T) {
 		name:      "a branch: the action's source",
 		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": "main"},
 		wantBuild: "source",
-		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=main -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog:   sourceBuild("SRC", "main"),
 	}, {
 		name:      "a commit, read from the action's path when github.action_ref is empty",
 		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": downloaded, "ACTION_REF": ""},
 		wantBuild: "source",
-		wantLog:   "cwd=ACT GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + sha + " -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog:   sourceBuild("ACT", sha),
 	}, {
 		name:      "uses: ./ (no ref)",
 		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": ""},
 		wantBuild: "source",
-		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog:   sourceBuild("SRC", "local"),
 	}, {
 		name:      "local, as uses: ./ has no ref",
 		env:       map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root, "ACTION_REF": "v1.2.3"},
 		wantBuild: "source",
-		wantLog:   "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.2.3 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		wantLog:   sourceBuild("SRC", "v1.2.3"),
 	}, {
 		name:      "a module version",
 		env:       map[string]string{"INPUT_VERSION": "latest"},

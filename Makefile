@@ -31,6 +31,8 @@ fuzz:
 	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzInterpolate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/plan -run '^$$' -fuzz '^FuzzApplyThenPlanIsEmpty$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/docusign -run '^$$' -fuzz '^FuzzConfigurationCodec$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzSyntaxScan$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/cli -run '^$$' -fuzz '^FuzzEverythingStorableIsAdoptable$$' -fuzztime $(FUZZTIME)
 
 ## bench: the performance benchmarks (targets and figures in docs/benchmarks.md)
 bench:

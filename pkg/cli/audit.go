@@ -148,10 +148,8 @@ func runAuditMerge(paths []string, format string, exit exitOptions, noColor bool
 	if err != nil {
 		return err
 	}
-	if len(named) > 1 { // one report is only rendered again
-		for _, m := range rep.Missing() {
-			fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
-		}
+	for _, m := range rep.Missing() {
+		fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
 	}
 	return finishAudit(rep, format, exit, render.Options{Color: env.StdoutIsTerminal && !noColor}, env)
 }

@@ -452,3 +452,23 @@ func takesValue(flags []cli.Flag, arg string) bool {
 	}
 	return false
 }
+
+// CommandNames lists every command as help shows it, subcommands as
+// "audit merge", for the README's table (and its test).
+func CommandNames() []string {
+	var out []string
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			if c.Hidden {
+				continue
+			}
+			if c.Action != nil {
+				out = append(out, prefix+c.Name)
+			}
+			walk(prefix+c.Name+" ", c.Subcommands)
+		}
+	}
+	walk("", newApp(Env{}).Commands)
+	return append(out, "help")
+}

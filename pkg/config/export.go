@@ -10,8 +10,8 @@ package config
 //     API leaves the field out), so the file stays small; a field left out
 //     is simply not managed, so planning the file changes nothing. Always
 //     written: name, urlToPublishTo, allowEnvelopePublish (whether it is on
-//     is the first thing a reader asks) and deliveryMode unless DocuSign
-//     reports its default, "" (it names the data model);
+//     is the first thing a reader asks) and deliveryMode (it names the data
+//     model; DocuSign's default "" is written as "" with a comment);
 //   - configurationType custom (the file's default);
 //   - read-only fields (connectId, integratorManaged, disabledBy): connectId
 //     is written only to pin configurations that share a name (each of them
@@ -264,9 +264,15 @@ func (e *exporter) configuration(en *entry) *yaml.Node {
 		case f.Name == "urlToPublishTo" && Redact(fmt.Sprint(v)) != fmt.Sprint(v):
 			// Credentials in the URL are a secret like the password.
 			e.secret(m, en, f.Name, "URL", "the URL holds credentials (user:password@), which stay out of files.")
-		case f.Name == "urlToPublishTo" || f.Name == "deliveryMode":
+		case f.Name == "urlToPublishTo":
 			if s, _ := v.(string); s != "" {
 				yAdd(m, f.Name, yValue(s))
+			}
+		case f.Name == "deliveryMode":
+			// Written even at DocuSign's "": it names the data model.
+			yAdd(m, f.Name, yValue(v))
+			if v == "" {
+				m.Content[len(m.Content)-2].LineComment = "DocuSign's default: aggregate"
 			}
 		case f.Name == "envelopeEvents" || f.Name == "recipientEvents":
 			list := dedupe(v.([]string))

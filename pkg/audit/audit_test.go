@@ -176,7 +176,7 @@ func (f *fakeAPI) ListUsers(_ context.Context, id, connectID string) ([]docusign
 	return []docusign.User{{UserID: "u1"}, {UserID: "u2"}, {UserID: "u3"}}, nil
 }
 
-// TestRunCalls is SPEC §7 for audit: one list call per account, and users
+// TestRunCalls is the call budget of docs/benchmarks.md for audit: one list call per account, and users
 // calls only when coverage is asked for (never for an account that failed).
 func TestRunCalls(t *testing.T) {
 	t.Parallel()

@@ -1,5 +1,5 @@
 // Package audit builds the multi-account report of `connectsync audit`
-// (SPEC §1 job 3, §5b): per account the drift against the files (what a
+// (README.md, "Audit, export and users"): per account the drift against the files (what a
 // plan would change), the configurations left alone (unmanaged, ignored),
 // the policy findings on every live configuration connectsync could manage,
 // the disabled ones, each configuration's failed deliveries (the failure

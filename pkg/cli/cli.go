@@ -200,6 +200,8 @@ Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 			sandboxCommand(env),
 			schemaCommand(env),
 			versionCommand(env),
+			completionCommand(env),
+			manCommand(env),
 		},
 	}
 	app.OnUsageError = usageErrorHandler(app.Flags, "connectsync")

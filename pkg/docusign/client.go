@@ -32,7 +32,7 @@ const (
 // Options configures a Client. Only Auth is required, plus a way to find each
 // account's base URI: BaseURI, AccountBaseURIs, or AuthServer for userinfo.
 // FromEnv fills in Auth, AuthServer, BaseURI and BurstLimit from the
-// environment variables of the SPEC.
+// environment variables README.md lists ("Using it with DocuSign").
 type Options struct {
 	// HTTPClient sends the requests; nil means http.DefaultTransport. Its
 	// CheckRedirect is replaced: no redirect is followed. Leave its Timeout

@@ -60,6 +60,15 @@ var Apply []byte
 // ApplyURL is the apply report schema's $id.
 const ApplyURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/apply.schema.json"
 
+// Delivery is the JSON Schema of the delivery-health reports (failures,
+// logs, retry and republish with --format json).
+//
+//go:embed delivery.schema.json
+var Delivery []byte
+
+// DeliveryURL is the delivery schema's $id.
+const DeliveryURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/delivery.schema.json"
+
 // Compile compiles one of these schemas (draft 2020-12) for validation;
 // url is its $id and doc its bytes, e.g. Compile(PlanURL, Plan).
 func Compile(url string, doc []byte) (*jsonschema.Schema, error) {

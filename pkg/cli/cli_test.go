@@ -95,7 +95,8 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
-//	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
+//	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo,
+//	                                         failures, logs, getlog, retry, republish) since `calls reset`
 //	calls ROUTE COUNT wait                   wait until the route had that many calls since `calls reset`
 //	calls reset
 //	sleep DURATION
@@ -103,6 +104,10 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	replay ACCOUNT_ID FILE                   create in the account, through the API as a console or script
 //	                                         would, each configuration a recorded DocuSign answer holds
 //	                                         (pkg/emulator/testdata/nango-*.json: a list, or a create's request)
+//	failure ACCOUNT_ID NAME ENVELOPE ERROR   record a failed post of configuration NAME (as DocuSign does when a listener is down)
+//	logentry ACCOUNT_ID NAME ENVELOPE STATUS [ERROR]  record a Connect log entry, with a debug log
+//	republished ACCOUNT_ID COUNT [PASSWORD]  assert the historical republish batches stored (and the last one's password)
+//	schemacheck delivery|audit FILE          assert FILE follows schema/delivery.schema.json or schema/audit.schema.json
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -128,13 +133,17 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fault":    cmdFault,
-			"live":     cmdLive,
-			"secret":   cmdSecret,
-			"calls":    cmdCalls,
-			"exitcode": cmdExitcode,
-			"replay":   cmdReplay,
-			"token":    cmdToken,
+			"fault":       cmdFault,
+			"live":        cmdLive,
+			"secret":      cmdSecret,
+			"calls":       cmdCalls,
+			"exitcode":    cmdExitcode,
+			"replay":      cmdReplay,
+			"token":       cmdToken,
+			"failure":     cmdFailure,
+			"logentry":    cmdLogEntry,
+			"republished": cmdRepublished,
+			"schemacheck": cmdSchemaCheck,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
@@ -244,6 +253,8 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 		"update": emulator.RouteUpdateConfiguration, "get": emulator.RouteGetConfiguration,
 		"delete": emulator.RouteDeleteConfiguration, "users": emulator.RouteListUsers,
 		"token": emulator.RouteToken, "userinfo": emulator.RouteUserInfo,
+		"failures": emulator.RouteListFailures, "logs": emulator.RouteListLogs, "getlog": emulator.RouteGetLog,
+		"retry": emulator.RouteRetryEnvelopes, "republish": emulator.RouteRepublishHistorical,
 	}
 	route, ok := routes[args[0]]
 	if !ok {

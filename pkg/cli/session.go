@@ -18,10 +18,12 @@ import (
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
-// api is every DocuSign call the commands make: apply's, plus users.
+// api is every DocuSign call the commands make: apply's, plus users and
+// the delivery commands'.
 type api interface {
 	apply.API
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
+	deliveryAPI
 }
 
 // session is what a command that talks to DocuSign starts from: the files,

@@ -4,30 +4,39 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/connectsync/connectsync/pkg/docusign"
 )
 
 // This file maps DocuSign's wire shape (docusign.Configuration, string
-// booleans and all) to and from the domain Connect. Both directions go
-// through a JSON object so that the field table drives them and fields
-// unknown to either side pass through untouched.
+// booleans and all) to and from the domain Connect, driven by the field
+// table. FromWire, which plan and audit run for every live configuration,
+// reads the typed fields directly; Overlay, run once per write, goes
+// through a JSON object so that fields unknown to either side pass through
+// untouched.
 
 // FromWire converts a live configuration into a Connect holding every field
 // the API returned, normalised (booleans as bool, lists as []string), plus
-// the server-set integratorManaged and disabledBy.
+// the server-set integratorManaged and disabledBy. A field is there when
+// the configuration's JSON would have it (omitempty, omitzero), with the
+// value a JSON round trip would give: TestFromWireMatchesTheJSONRoundTrip
+// holds it to the round trip it replaces.
 func FromWire(account string, w docusign.Configuration) Connect {
-	raw := wireObject(w)
 	c := Connect{
 		Account:   account,
 		Name:      w.Name,
 		ConnectID: w.ConnectID,
-		Fields:    map[string]any{},
+		Fields:    make(map[string]any, 16),
 	}
-	for _, f := range Fields {
-		if v, ok := raw[f.Name]; ok {
-			c.Fields[f.Name] = fromJSON(f, v)
+	v := reflect.ValueOf(&w).Elem()
+	for _, a := range wireAccessors() {
+		if val, ok := a.read(v.Field(a.index)); ok {
+			c.Fields[a.field.Name] = val
 		}
 	}
 	// DocuSign always answers deliveryMode, "" for its default (aggregate);
@@ -43,6 +52,153 @@ func FromWire(account string, w docusign.Configuration) Connect {
 		c.Fields["disabledBy"] = w.DisabledBy
 	}
 	return c
+}
+
+// wireAccessor reads one field of the field table from a wire struct.
+type wireAccessor struct {
+	field Field
+	index int  // in the struct
+	omit  omit // the JSON tag's omitempty or omitzero
+	sub   []wireAccessor
+}
+
+type omit int
+
+const (
+	omitNever omit = iota
+	omitEmpty
+	omitZero
+)
+
+// wireAccessors maps the field table onto docusign.Configuration's fields
+// by their JSON names, once.
+var wireAccessors = sync.OnceValue(func() []wireAccessor {
+	return accessorsFor(reflect.TypeFor[docusign.Configuration](), Fields)
+})
+
+func accessorsFor(t reflect.Type, fields []Field) []wireAccessor {
+	byName := map[string]int{}
+	omits := map[string]omit{}
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		byName[name] = i
+		switch {
+		case strings.Contains(","+opts+",", ",omitzero,"):
+			omits[name] = omitZero
+		case strings.Contains(","+opts+",", ",omitempty,"):
+			omits[name] = omitEmpty
+		}
+	}
+	var out []wireAccessor
+	for _, f := range fields {
+		i, ok := byName[f.Name]
+		if !ok {
+			continue // not on the wire type: never in its JSON either
+		}
+		a := wireAccessor{field: f, index: i, omit: omits[f.Name]}
+		if ft := t.Field(i).Type; f.Kind == KindObject && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+			a.sub = accessorsFor(ft.Elem(), f.Sub)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// read returns the normalised value of one wire field, and whether the
+// field's JSON holds it at all.
+func (a wireAccessor) read(v reflect.Value) (any, bool) {
+	switch {
+	case a.omit == omitZero && v.IsZero(),
+		a.omit == omitEmpty && isEmptyValue(v):
+		return nil, false
+	case v.Kind() == reflect.Pointer && v.IsNil():
+		return fromJSON(a.field, nil), true // encoded as null
+	}
+	switch a.field.Kind {
+	case KindString:
+		if v.Kind() == reflect.String {
+			return jsonText(v.String()), true
+		}
+	case KindBool:
+		if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Bool {
+			return v.Elem().Bool(), true
+		}
+	case KindSet, KindList:
+		if list, ok := v.Interface().([]string); ok {
+			return jsonList(list), true
+		}
+	case KindObject:
+		if a.sub != nil {
+			elem := v.Elem()
+			out := map[string]any{}
+			for _, s := range a.sub {
+				if val, ok := s.read(elem.Field(s.index)); ok {
+					out[s.field.Name] = val
+				}
+			}
+			return out, true
+		}
+	case KindStringMap:
+		if m, ok := v.Interface().(map[string]string); ok {
+			out := make(map[string]string, len(m))
+			for k, s := range m {
+				out[jsonText(k)] = jsonText(s)
+			}
+			return out, true
+		}
+	}
+	// Any other shape (sfObjects, a list of objects) takes the JSON round
+	// trip: rare, and exact by construction.
+	data, err := json.Marshal(v.Interface())
+	if err != nil {
+		panic(fmt.Sprintf("config: encode %s: %v", a.field.Name, err))
+	}
+	var generic any
+	if err := json.Unmarshal(data, &generic); err != nil {
+		panic(fmt.Sprintf("config: decode %s: %v", a.field.Name, err))
+	}
+	return fromJSON(a.field, generic), true
+}
+
+// isEmptyValue is encoding/json's test for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// jsonText is a string as a JSON round trip gives it back: each byte that
+// is not valid UTF-8 becomes U+FFFD.
+func jsonText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// jsonList is a list of strings as a JSON round trip gives it back.
+func jsonList(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = jsonText(s)
+	}
+	return out
 }
 
 // ToWire converts a desired Connect into the body of a create.

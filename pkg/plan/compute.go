@@ -14,11 +14,8 @@ package plan
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -486,38 +483,3 @@ func massDelete(changes []Change, existing int) string {
 	return ""
 }
 
-// Fingerprint identifies an account's live configurations: any change to
-// any of them (including ignored ones) changes it, and so does another
-// account id, so that a saved plan never applies to another account that
-// happens to look the same (two empty ones). Secret fields are left out, so
-// a saved plan cannot serve to guess a secret offline.
-func Fingerprint(accountID string, live []config.Connect) string {
-	type entry struct {
-		ID     string         `json:"id"`
-		Name   string         `json:"name"`
-		Fields map[string]any `json:"fields"`
-	}
-	entries := make([]entry, 0, len(live))
-	secret := config.SecretFieldNames()
-	for _, l := range live {
-		fields := maps.Clone(l.Fields)
-		for _, name := range secret {
-			top, sub, nested := strings.Cut(name, ".")
-			if !nested {
-				delete(fields, top)
-			} else if obj, ok := fields[top].(map[string]any); ok {
-				obj = maps.Clone(obj)
-				delete(obj, sub)
-				fields[top] = obj
-			}
-		}
-		entries = append(entries, entry{l.ConnectID, l.Name, fields})
-	}
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.ID, b.ID) })
-	data, _ := json.Marshal(struct {
-		Account string  `json:"account"`
-		Live    []entry `json:"live"`
-	}{strings.ToLower(accountID), entries})
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}

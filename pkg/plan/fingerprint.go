@@ -1,0 +1,266 @@
+package plan
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/connectsync/connectsync/pkg/config"
+)
+
+// Fingerprint identifies an account's live configurations: any change to
+// any of them (including ignored ones) changes it, and so does another
+// account id, so that a saved plan never applies to another account that
+// happens to look the same (two empty ones). Secret fields are left out, so
+// a saved plan cannot serve to guess a secret offline.
+//
+// It is the SHA-256 of the JSON of {"account": lower-case id, "live": [{"id",
+// "name", "fields"} sorted by id]}, written here as encoding/json writes it
+// (sorted keys, HTML escaped) without building the value to marshal: audit
+// fingerprints every account. Saved plans carry fingerprints, so the bytes
+// must never change: TestFingerprintMatchesEncodingJSON holds them to
+// encoding/json.
+func Fingerprint(accountID string, live []config.Connect) string {
+	order := make([]int, len(live))
+	for i := range order {
+		order[i] = i
+	}
+	// The same sort on the same keys as sorting the entries themselves,
+	// so that configurations sharing an id keep the same order.
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(live[a].ConnectID, live[b].ConnectID) })
+	secret := secretFields()
+	e := &jsonWriter{}
+	b := make([]byte, 0, 1024)
+	b = append(b, `{"account":`...)
+	b = appendJSONString(b, strings.ToLower(accountID))
+	b = append(b, `,"live":[`...)
+	for n, i := range order {
+		l := &live[i]
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, l.ConnectID)
+		b = append(b, `,"name":`...)
+		b = appendJSONString(b, l.Name)
+		b = append(b, `,"fields":`...)
+		if l.Fields == nil {
+			b = append(b, "null"...)
+		} else {
+			b = e.fields(b, l.Fields, secret)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, "]}"...)
+	if e.failed {
+		b = nil // what json.Marshal's error left to hash
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// secrets are the secret fields: top-level ones, and the keys to leave out
+// of nested objects.
+type secrets struct {
+	top map[string]bool
+	sub map[string][]string
+}
+
+func secretFields() secrets {
+	s := secrets{top: map[string]bool{}, sub: map[string][]string{}}
+	for _, name := range config.SecretFieldNames() {
+		top, sub, nested := strings.Cut(name, ".")
+		if !nested {
+			s.top[top] = true
+			continue
+		}
+		s.sub[top] = append(s.sub[top], sub)
+	}
+	return s
+}
+
+// jsonWriter writes JSON as encoding/json does; failed records that a
+// value json.Marshal refuses was met.
+type jsonWriter struct{ failed bool }
+
+// appendFields writes a configuration's fields as a JSON object, secrets
+// left out: a top-level secret field entirely, a nested one from its
+// object (when the field is an object).
+func (e *jsonWriter) fields(b []byte, fields map[string]any, secret secrets) []byte {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		if !secret.top[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		v := fields[k]
+		if subs := secret.sub[k]; subs != nil {
+			if obj, ok := v.(map[string]any); ok && obj != nil {
+				b = e.object(b, obj, subs)
+				continue
+			}
+		}
+		b = e.value(b, v)
+	}
+	return append(b, '}')
+}
+
+// appendJSON writes v as json.Marshal does: the common shapes of field
+// values directly, anything else through json.Marshal itself.
+func (e *jsonWriter) value(b []byte, v any) []byte {
+	switch t := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		if t {
+			return append(b, "true"...)
+		}
+		return append(b, "false"...)
+	case string:
+		return appendJSONString(b, t)
+	case []string:
+		if t == nil {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i, s := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']')
+	case []any:
+		if t == nil {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i, x := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.value(b, x)
+		}
+		return append(b, ']')
+	case map[string]any:
+		if t == nil {
+			return append(b, "null"...)
+		}
+		return e.object(b, t, nil)
+	case map[string]string:
+		if t == nil {
+			return append(b, "null"...)
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, t[k])
+		}
+		return append(b, '}')
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		e.failed = true
+	}
+	return append(b, data...)
+}
+
+// appendObject writes a map as a JSON object with sorted keys, leaving out
+// the keys in skip.
+func (e *jsonWriter) object(b []byte, m map[string]any, skip []string) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if !slices.Contains(skip, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = e.value(b, m[k])
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as encoding/json does with HTML escaping:
+// quotes, backslashes and control characters escaped (\n, \r, \t, \b, \f
+// by name), <, > and & as \u003c…, U+2028 and U+2029 escaped, and each
+// byte that is not valid UTF-8 as \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

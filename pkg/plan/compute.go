@@ -482,4 +482,3 @@ func massDelete(changes []Change, existing int) string {
 	}
 	return ""
 }
-

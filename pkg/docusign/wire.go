@@ -31,10 +31,10 @@ func (b Bool) MarshalJSON() ([]byte, error) {
 func (b *Bool) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	switch string(data) {
-	case "true":
+	case "true", `"true"`:
 		*b = true
 		return nil
-	case "false", "null":
+	case "false", "null", `"false"`, `""`:
 		*b = false
 		return nil
 	}
@@ -207,10 +207,16 @@ type SalesforceField struct {
 type configurationAlias Configuration
 
 // UnmarshalJSON decodes a configuration and keeps undeclared fields in Unknown.
+// The keys are looked over first, without decoding: only a configuration
+// with an undeclared key (rare) is decoded a second time to keep it.
 func (c *Configuration) UnmarshalJSON(data []byte) error {
 	var a configurationAlias
 	if err := json.Unmarshal(data, &a); err != nil {
 		return err
+	}
+	if allKeysKnown(data, configurationKeys()) {
+		*c = Configuration(a)
+		return nil
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
@@ -228,6 +234,100 @@ func (c *Configuration) UnmarshalJSON(data []byte) error {
 	}
 	*c = Configuration(a)
 	return nil
+}
+
+// allKeysKnown reports whether every key of the JSON object in data (valid
+// JSON, already decoded once) is in known, spelt exactly. It answers false
+// when unsure (an escaped key), which only costs the full decode.
+func allKeysKnown(data []byte, known map[string]struct{}) bool {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return bytes.HasPrefix(data[i:], []byte("null"))
+	}
+	for i = skipSpace(data, i+1); i < len(data) && data[i] != '}'; {
+		if data[i] != '"' {
+			return false
+		}
+		end := bytes.IndexByte(data[i+1:], '"')
+		if end < 0 {
+			return false
+		}
+		key := data[i+1 : i+1+end]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false // an escaped key: let the full decode read it
+		}
+		if _, ok := known[string(key)]; !ok {
+			return false
+		}
+		i = skipSpace(data, i+end+2)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		if i = skipValue(data, skipSpace(data, i+1)); i < 0 {
+			return false
+		}
+		if i = skipSpace(data, i); i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return i < len(data)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && isSpace(data[i]) {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just after the JSON value that starts at i,
+// or -1.
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for i < len(data) {
+			switch data[i] {
+			case '"':
+				if i = skipString(data, i); i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	}
+	for i < len(data) && data[i] != ',' && data[i] != '}' && data[i] != ']' && !isSpace(data[i]) {
+		i++ // a number, true, false or null
+	}
+	return i
+}
+
+// skipString returns the index just after the string that starts at i.
+func skipString(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
 }
 
 // MarshalJSON encodes a configuration, adding back the fields kept in Unknown.

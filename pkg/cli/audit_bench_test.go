@@ -116,6 +116,11 @@ func auditBenchFixture(b testing.TB, dir string) (string, *emulator.Seed) {
 
 // scaleFixture is auditBenchFixture for any number of accounts.
 func scaleFixture(b testing.TB, dir string, accounts int) (string, *emulator.Seed) {
+	return scaleFixtureN(b, dir, accounts, auditBenchConfigs)
+}
+
+// scaleFixtureN is scaleFixture with configs configurations per account.
+func scaleFixtureN(b testing.TB, dir string, accounts, configs int) (string, *emulator.Seed) {
 	seed := &emulator.Seed{}
 	var file strings.Builder
 	file.WriteString("version: 1\naccounts:\n")
@@ -123,7 +128,7 @@ func scaleFixture(b testing.TB, dir string, accounts int) (string, *emulator.See
 		id := fmt.Sprintf("%08x-0000-4000-8000-%012x", i+1, i+1)
 		fmt.Fprintf(&file, "  - { alias: acct-%03d, accountId: %s, vars: { n: \"%d\" } }\n", i, id, i)
 		sa := emulator.SeedAccount{AccountID: id, Name: fmt.Sprintf("Bench %03d", i)}
-		for j := range auditBenchConfigs {
+		for j := range configs {
 			c := emulator.Configuration{
 				Name: fmt.Sprintf("hook-%02d", j), ConfigurationType: "custom",
 				URLToPublishTo:       fmt.Sprintf("https://hooks.example.com/%d/%d", i, j),
@@ -148,7 +153,7 @@ func scaleFixture(b testing.TB, dir string, accounts int) (string, *emulator.See
   includeHMAC: true
 configurations:
 `)
-	for j := range auditBenchConfigs {
+	for j := range configs {
 		fmt.Fprintf(&file, "  - { name: hook-%02d, urlToPublishTo: \"https://hooks.example.com/${var.n}/%d\" }\n", j, j)
 	}
 	hooks := filepath.Join(dir, "hooks.yaml")

@@ -313,3 +313,30 @@ func BenchmarkValidateStartup(b *testing.B) {
 	}
 	r.report(b, "ms")
 }
+
+// TestPlanReusesConnections: a plan of 80 accounts at --concurrency 8
+// opens at most 8 TCP connections to DocuSign (here the emulator), one
+// per call in flight, each reused (the default transport opened dozens).
+func TestPlanReusesConnections(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	hooks, seed := scaleFixtureN(t, dir, 80, 2)
+	srv, err := emulator.Start(emulator.Options{Seed: seed, SandboxKey: sandboxKey(), Faults: emulator.Faults{Latency: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	creds := srv.Emulator.SandboxCredentials()
+	keyFile := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(keyFile, creds.PrivateKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DOCUSIGN_AUTH_SERVER": srv.URL, "DOCUSIGN_BASE_URI": srv.URL, "DOCUSIGN_INTEGRATION_KEY": creds.IntegrationKey,
+		"DOCUSIGN_USER_ID": creds.UserID, "DOCUSIGN_PRIVATE_KEY_FILE": keyFile, "CONNECTSYNC_STATE_DIR": filepath.Join(dir, "state")}
+	if code, out := runCLI(vars, "plan", "--concurrency", "8", "-f", hooks); code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, out)
+	}
+	if n := srv.Connections(); n > 8 {
+		t.Errorf("plan of 80 accounts at --concurrency 8 opened %d connections, want at most 8", n)
+	}
+}

@@ -128,7 +128,7 @@ func (s *session) connectSandbox(o commonOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: s.debugWriter(o), UserAgent: userAgent(), Timeout: o.HTTPTimeout,
+	c, err := docusign.New(docusign.Options{Auth: ts, AuthServer: srv.URL, BaseURI: srv.URL, Debug: s.debugWriter(o), UserAgent: userAgent(), Timeout: o.HTTPTimeout, Concurrency: o.Concurrency,
 		Secrets: secretValues(s.desired), Notice: s.notice})
 	if err != nil {
 		return err
@@ -183,6 +183,7 @@ func (s *session) environmentClient(o commonOptions, env Env, environment string
 	opts.Notice = s.notice
 	opts.UserAgent = userAgent()
 	opts.Timeout = o.HTTPTimeout
+	opts.Concurrency = o.Concurrency
 	opts.Secrets = secretValues(s.desired)
 	c, err := docusign.New(opts)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -49,6 +50,9 @@ type API interface {
 
 // Options tune Run.
 type Options struct {
+	// Concurrency is how many calls may be in flight at once, in all
+	// accounts together (one account with many changes may use them all);
+	// 1 applies one change after another.
 	Concurrency     int
 	AllowMassDelete bool
 	// Live holds each account's live configurations in wire form, by alias,
@@ -137,11 +141,12 @@ func Run(ctx context.Context, api API, p *plan.Plan, opts Options) Report {
 		}
 	}
 	rep := Report{Accounts: make([]AccountReport, len(p.Accounts))}
+	slots := make(chan struct{}, max(opts.Concurrency, 1)) // calls in flight
 	var g errgroup.Group
 	g.SetLimit(max(opts.Concurrency, 1))
 	for i, a := range p.Accounts {
 		g.Go(func() error {
-			rep.Accounts[i] = runAccount(ctx, api, a, opts)
+			rep.Accounts[i] = runAccount(ctx, api, a, opts, slots)
 			return nil
 		})
 	}
@@ -159,7 +164,7 @@ func Run(ctx context.Context, api API, p *plan.Plan, opts Options) Report {
 // noteInterrupted marks the changes not started because the run was cancelled.
 const noteInterrupted = "interrupted before it started"
 
-func runAccount(ctx context.Context, api API, a plan.Account, opts Options) AccountReport {
+func runAccount(ctx context.Context, api API, a plan.Account, opts Options, slots chan struct{}) AccountReport {
 	ar := AccountReport{Alias: a.Alias}
 	var todo []plan.Change
 	for _, c := range a.Changes {
@@ -186,24 +191,122 @@ func runAccount(ctx context.Context, api API, a plan.Account, opts Options) Acco
 	// A change once started runs to its end: its calls do not see the
 	// cancellation, which only stops the next change from starting.
 	callCtx := context.WithoutCancel(ctx)
-	failed := false
-	for _, c := range todo {
+	results := make([]Result, len(todo))
+	out := &orderedReport{opts: opts, results: results, ready: make([]bool, len(todo))}
+	var failed atomic.Bool
+	// run carries out change i once it may start (start is called when it
+	// has a slot, or is skipped): it checks the cancellation and the
+	// earlier failures at that moment, as a run one change after another
+	// does.
+	run := func(i int, start func()) {
+		c := todo[i]
 		res := Result{Account: a.Alias, Action: c.Action, Name: c.Name, ConnectID: c.ConnectID}
 		switch {
 		case ctx.Err() != nil:
+			start()
 			res.Status, res.Note = Skipped, noteInterrupted
-		case c.Action == plan.Delete && failed:
+		case c.Action == plan.Delete && failed.Load():
+			start()
 			res.Status, res.Note = Skipped, "an earlier change in this account failed; nothing is deleted until a re-run succeeds"
 		default:
+			slots <- struct{}{}
+			start()
+			if ctx.Err() != nil { // cancelled while it waited for a slot
+				<-slots
+				res.Status, res.Note = Skipped, noteInterrupted
+				break
+			}
 			res.ConnectID, res.Note, res.Err = acct.do(callCtx, c)
+			<-slots
 			res.Status = Done
 			if res.Err != nil {
-				res.Status, failed = Failed, true
+				res.Status = Failed
+				failed.Store(true)
 			}
 		}
-		ar.Results = append(ar.Results, report(opts, res))
+		out.done(i, res)
 	}
+	// Updates and creates first, side by side where independent, started
+	// in plan order; then the deletes, one after the other, each skipped
+	// once anything failed.
+	after := dependencies(todo)
+	started, finished := make([]chan struct{}, len(todo)), make([]chan struct{}, len(todo))
+	var wg sync.WaitGroup
+	prev := -1
+	for i, c := range todo {
+		started[i], finished[i] = make(chan struct{}), make(chan struct{})
+		if c.Action == plan.Delete {
+			continue
+		}
+		waitTurn := prev
+		wg.Go(func() {
+			defer close(finished[i])
+			if waitTurn >= 0 {
+				<-started[waitTurn]
+			}
+			for _, j := range after[i] {
+				<-finished[j]
+			}
+			run(i, func() { close(started[i]) })
+		})
+		prev = i
+	}
+	wg.Wait()
+	for i, c := range todo {
+		if c.Action == plan.Delete {
+			run(i, func() {})
+		}
+	}
+	ar.Results = results
 	return ar
+}
+
+// dependencies lists, for each update or create, the earlier ones it must
+// wait for: those that touch the same configuration, by name (a create and
+// a rename to that name, or two creates of one name), former name or
+// connectId.
+func dependencies(todo []plan.Change) [][]int {
+	after := make([][]int, len(todo))
+	last := map[string]int{} // key → the latest change holding it
+	for i, c := range todo {
+		if c.Action == plan.Delete {
+			continue
+		}
+		keys := []string{"name\x00" + c.Name}
+		if c.RenamedFrom != "" {
+			keys = append(keys, "name\x00"+c.RenamedFrom)
+		}
+		if c.ConnectID != "" {
+			keys = append(keys, "id\x00"+c.ConnectID)
+		}
+		for _, k := range keys {
+			if j, ok := last[k]; ok && !slices.Contains(after[i], j) {
+				after[i] = append(after[i], j)
+			}
+			last[k] = i
+		}
+	}
+	return after
+}
+
+// orderedReport hands results to OnResult in plan order, whatever order
+// they finish in, so that the progress a person reads is the plan's order.
+type orderedReport struct {
+	opts    Options
+	mu      sync.Mutex
+	results []Result
+	ready   []bool
+	next    int
+}
+
+func (o *orderedReport) done(i int, r Result) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.results[i], o.ready[i] = r, true
+	for o.next < len(o.results) && o.ready[o.next] {
+		report(o.opts, o.results[o.next])
+		o.next++
+	}
 }
 
 func report(opts Options, r Result) Result {

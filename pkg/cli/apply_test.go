@@ -159,10 +159,18 @@ func TestApplyCtrlCAtPrompt(t *testing.T) {
 	}
 }
 
-// Issue 11, item 5: during the run, Ctrl-C lets the call in flight finish
-// and stops: one configuration created, the rest not started, exit 1 and
-// a report that says so.
+// Issue 11, item 5: during the run, Ctrl-C lets the calls in flight finish
+// and stops: the configurations being created are created, the rest not
+// started, exit 1 and a report that says so. One at a time (--concurrency
+// 1) that is one configuration; with writes side by side, as many as were
+// in flight (issue 16).
 func TestApplyCtrlCDuringRun(t *testing.T) {
+	for _, inFlight := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d in flight", inFlight), func(t *testing.T) { ctrlCDuringRun(t, inFlight) })
+	}
+}
+
+func ctrlCDuringRun(t *testing.T, inFlight int) {
 	dir := t.TempDir()
 	srv, vars := startEmulator(t, dir)
 	file := writeHooks(t, dir, "a1", "a2", "a3")
@@ -172,13 +180,13 @@ func TestApplyCtrlCDuringRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- Run(ctx, []string{"connectsync", "apply", file, "--auto-approve"}, applyEnv(vars, strings.NewReader(""), out, false))
+		done <- Run(ctx, []string{"connectsync", "apply", file, "--auto-approve", "--concurrency", fmt.Sprint(inFlight)}, applyEnv(vars, strings.NewReader(""), out, false))
 	}()
-	waitFor(t, "the first create", func() bool { return srv.Emulator.Calls(emulator.RouteCreateConfiguration) == 1 })
+	waitFor(t, "the first creates", func() bool { return srv.Emulator.Calls(emulator.RouteCreateConfiguration) == inFlight })
 	cancel()
 	code := <-done
-	if code != ExitError || !strings.Contains(out.String(), "+ created a1") ||
-		!strings.Contains(out.String(), "Apply interrupted: 1 created, 0 updated, 0 deleted; 2 not started.") {
+	want := fmt.Sprintf("Apply interrupted: %d created, 0 updated, 0 deleted; %d not started.", inFlight, 3-inFlight)
+	if code != ExitError || !strings.Contains(out.String(), "+ created a1") || !strings.Contains(out.String(), want) {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 	list, err := srv.Emulator.Configurations("11111111-2222-4333-8444-555555555555")
@@ -191,8 +199,8 @@ func TestApplyCtrlCDuringRun(t *testing.T) {
 			created++
 		}
 	}
-	if created != 1 || srv.Emulator.Calls(emulator.RouteCreateConfiguration) != 1 {
-		t.Fatalf("%d created, %d create calls; want the one in flight only", created, srv.Emulator.Calls(emulator.RouteCreateConfiguration))
+	if created != inFlight || srv.Emulator.Calls(emulator.RouteCreateConfiguration) != inFlight {
+		t.Fatalf("%d created, %d create calls; want the %d in flight only", created, srv.Emulator.Calls(emulator.RouteCreateConfiguration), inFlight)
 	}
 }
 

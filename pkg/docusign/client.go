@@ -467,7 +467,7 @@ func (c *Client) limit(accountID string) *accountLimit {
 	defer c.limitsMu.Unlock()
 	l, ok := c.limits[key]
 	if !ok {
-		l = newAccountLimit(c.burstLimit)
+		l = newAccountLimit(c.burstLimit, c.timeout)
 		c.limits[key] = l
 	}
 	return l
@@ -497,6 +497,7 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			}
 			return fmt.Errorf("giving up after %d attempts: %w", attempt-1, lastErr)
 		}
+		var call *counted // the call's entry in the account's log
 		if lim != nil {
 			res, err := lim.reserve(r.account, c.now(), c.maxWait)
 			if err != nil {
@@ -506,10 +507,15 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 				c.notify("account %s: DocuSign's burst-limit headers keep saying the budget is spent; no longer waiting on their word (429 answers are still waited for)", r.account)
 			}
 			if err := c.rateWait(ctx, r.account, res.wait, res.hourly); err != nil {
+				lim.done(res.call, c.now(), false)
 				return err
 			}
+			call = res.call
 		}
 		res := c.attempt(ctx, r, u, attempt)
+		if lim != nil {
+			lim.done(call, c.now(), res.sent)
+		}
 		if res.err == nil {
 			if err := decodeBody(res.body, v, c.red); err != nil {
 				return fmt.Errorf("%s %s: %w", r.method, path, err)

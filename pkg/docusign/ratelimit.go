@@ -12,9 +12,17 @@ package docusign
 // Each account gets an accountLimit with three brakes, all applied before a
 // request is sent:
 //
-//  1. A token bucket (golang.org/x/time/rate) holding 45% of the burst limit
-//     and refilling half of it per 30-second window, so no 30-second window,
-//     sliding or fixed, ever sees more than 95% of the limit from this client.
+//  1. A log of the account's calls, each counted from the moment it is sent
+//     until a window after its answer came back (DocuSign counted it at
+//     some moment in between), or, while no answer has come, until a window
+//     and an attempt's timeout after it was sent. A call is sent only while
+//     fewer than 90% of the burst limit are counted, else when enough of
+//     them stop counting. So no 30-second window, sliding or fixed, ever
+//     sees more than 90% of the limit arrive from this client, while a
+//     large apply may spend that 90% at once and then goes on as fast as
+//     the window lets calls fall out of it. (A token bucket must choose
+//     between the two: it held 45% at once and refilled half the limit
+//     per window.)
 //  2. When X-BurstLimit-Remaining says the budget is nearly spent (other
 //     applications share it), calls are spaced so that the rest lasts the
 //     window: window/remaining apart, or a whole window when none is left.
@@ -32,14 +40,12 @@ package docusign
 // and a limit of 0 or 1 would pace calls a minute apart.
 
 import (
-	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 const (
@@ -112,9 +118,12 @@ func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 // accountLimit paces the calls to one account. See the comment at the top of
 // the file.
 type accountLimit struct {
-	mu     sync.Mutex
-	bucket *rate.Limiter
-	limit  int // burst calls allowed per window
+	mu      sync.Mutex
+	limit   int           // burst calls allowed per window
+	timeout time.Duration // an attempt's longest time (Options.Timeout)
+	// counted are the calls that count against the window now or later,
+	// each until its end.
+	counted []*counted
 
 	// From the latest response.
 	burstRemaining    int
@@ -129,6 +138,14 @@ type accountLimit struct {
 	ignoreHeaderBR bool          // that pacing used up its allowance: rely on 429s
 }
 
+// counted is one call in the log: it counts until end.
+type counted struct{ end time.Time }
+
+// burstShare is the part of the burst limit one client spends in a
+// window: the rest is margin (DocuSign's window edges, other applications
+// starting up).
+const burstShare = 0.9
+
 // reservation is when a call may go, and why it waits.
 type reservation struct {
 	wait   time.Duration
@@ -136,30 +153,16 @@ type reservation struct {
 	// stoppedPacing: from now on X-BurstLimit-Remaining is ignored, its
 	// pacing having added maxWait already.
 	stoppedPacing bool
+	// call is the call's entry in the log, for done.
+	call *counted
 }
 
-func newAccountLimit(limit int) *accountLimit {
-	l := &accountLimit{}
-	l.setLimit(time.Now(), limit)
-	return l
+func newAccountLimit(limit int, timeout time.Duration) *accountLimit {
+	return &accountLimit{limit: limit, timeout: timeout}
 }
 
-// setLimit sizes the bucket for a burst limit of n calls per window. A new
-// size starts with the tokens the old bucket had already spent taken out, so
-// that learning a lower limit does not hand out a full bucket on top of the
-// calls just made.
-func (l *accountLimit) setLimit(now time.Time, n int) {
-	every := rate.Limit(float64(n) / 2 / burstWindow.Seconds())
-	size := max(n*45/100, 1)
-	bucket := rate.NewLimiter(every, size)
-	if l.bucket != nil {
-		spent := float64(l.bucket.Burst()) - l.bucket.TokensAt(now)
-		if spent := min(int(math.Ceil(spent)), size); spent > 0 {
-			bucket.ReserveN(now, spent)
-		}
-	}
-	l.limit, l.bucket = n, bucket
-}
+// budget is how many calls may count at once.
+func (l *accountLimit) budget() int { return max(int(float64(l.limit)*burstShare), 1) }
 
 // reserve books the next send and says how long to wait before it. It
 // returns a *RateLimitError, booking nothing, when the hourly budget is spent
@@ -175,7 +178,7 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 		}
 	}
 	var res reservation
-	wait := l.bucket.ReserveN(now, 1).DelayFrom(now)
+	wait := l.slot(now)
 	if spacing, low := l.burstSpacing(); low {
 		slot := now.Add(wait)
 		if l.next.After(slot) {
@@ -189,8 +192,44 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 			wait = slot.Sub(now)
 		}
 	}
+	// Until its answer comes, the call counts as long as it could: a
+	// window after the latest moment DocuSign could receive it.
+	res.call = &counted{end: now.Add(wait + l.timeout + burstWindow)}
+	l.counted = append(l.counted, res.call)
 	res.wait, res.hourly = max(wait, hourly), hourly > wait
 	return res, nil
+}
+
+// slot is how long a call must wait until fewer than the budget count.
+func (l *accountLimit) slot(now time.Time) time.Duration {
+	l.counted = slices.DeleteFunc(l.counted, func(c *counted) bool { return !c.end.After(now) })
+	over := len(l.counted) - l.budget() + 1 // calls that must stop counting first
+	if over <= 0 {
+		return 0
+	}
+	ends := make([]time.Time, len(l.counted))
+	for i, c := range l.counted {
+		ends[i] = c.end
+	}
+	slices.SortFunc(ends, time.Time.Compare)
+	return ends[over-1].Sub(now)
+}
+
+// done records how a call ended: answered at now (it counts a window
+// from now), or never sent (it does not count at all).
+func (l *accountLimit) done(c *counted, now time.Time, sent bool) {
+	if c == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !sent {
+		c.end = time.Time{}
+		return
+	}
+	if end := now.Add(burstWindow); end.Before(c.end) {
+		c.end = end
+	}
 }
 
 // burstSpacing says whether the burst budget DocuSign last reported is nearly
@@ -210,8 +249,8 @@ func (l *accountLimit) burstSpacing() (time.Duration, bool) {
 func (l *accountLimit) observe(now time.Time, r rateHeaders) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if r.hasBurstLimit && r.burstLimit >= minBurstLimit && r.burstLimit != l.limit {
-		l.setLimit(now, r.burstLimit)
+	if r.hasBurstLimit && r.burstLimit >= minBurstLimit {
+		l.limit = r.burstLimit
 	}
 	if r.hasBurstRemaining {
 		l.burstRemaining, l.hasBurstRemaining = r.burstRemaining, true

@@ -118,22 +118,64 @@ func TestLimiterKeepsUnderBurstLimit(t *testing.T) {
 
 func TestLimiterUnderConcurrentReservations(t *testing.T) {
 	t.Parallel()
-	// 1000 callers reserving at the same instant get send times that never
-	// put more than 95% of the limit in any window.
+	// 1000 callers reserving at the same instant, none answered yet, get
+	// send times that never put more than 90% of the limit in any window;
+	// 90% of the limit may go at once.
 	for _, limit := range []int{DemoBurstLimit, ProductionBurstLimit} {
-		l := newAccountLimit(limit)
+		l := newAccountLimit(limit, 30*time.Second)
 		var sends []time.Time
+		now := 0
 		for range 1000 {
 			res, err := l.reserve("a", testStart, time.Minute)
 			d := res.wait
 			if err != nil {
 				t.Fatal(err)
 			}
+			if d == 0 {
+				now++
+			}
 			sends = append(sends, testStart.Add(d))
 		}
-		if got, most := maxInWindow(sends, burstWindow), limit*95/100; got > most {
+		if got, most := maxInWindow(sends, burstWindow), limit*90/100; got > most {
 			t.Errorf("limit %d: %d sends in one window, want at most %d", limit, got, most)
 		}
+		if now < limit*80/100 {
+			t.Errorf("limit %d: %d calls may go at once, want at least 80%% of the limit", limit, now)
+		}
+	}
+}
+
+// TestLimiterSpendsTheBudgetAndRefills: a large apply sends 90% of the
+// limit at once, then one call as each falls out of the window (a window
+// after its answer), so that a second window's worth goes 30 s later, not
+// drip-fed; DocuSign never answers 429.
+func TestLimiterSpendsTheBudgetAndRefills(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, func(o *Options) { o.BurstLimit = ProductionBurstLimit; o.Debug = nil })
+	srv := &burstServer{t: t, clock: ts.clock, limit: 500, reportLimit: true}
+	ts.mux.Handle(connectURL, srv)
+	start := ts.clock.Now()
+	for i := range 900 {
+		if _, err := ts.client.ListConfigurations(context.Background(), testAccount); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.refused > 0 {
+		t.Errorf("%d calls refused with 429", srv.refused)
+	}
+	first := 0
+	for _, at := range srv.arrivals {
+		if at.Equal(start) {
+			first++
+		}
+	}
+	if first != 450 {
+		t.Errorf("%d calls went at once, want 450 (90%% of 500)", first)
+	}
+	if took := ts.clock.Now().Sub(start); took > 31*time.Second {
+		t.Errorf("900 calls took %s (fake time), want one window", took)
 	}
 }
 

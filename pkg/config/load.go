@@ -752,13 +752,6 @@ func (l *loader) prepare(f *fileDoc, i int, item *yaml.Node, cache *valueCache) 
 	return p
 }
 
-// valueOf is child for a mapping already split into pairs.
-func valueOf(ps []pair, key string) *yaml.Node {
-	if p := lookup(ps, key); p != nil {
-		return resolve(p.value)
-	}
-	return nil
-}
 
 // expand1 adds a prepared configuration for each of its accounts. The
 // fields without a ${…} reference are the same for every account and

@@ -56,8 +56,13 @@ type Options struct {
 	Concurrency     int
 	AllowMassDelete bool
 	// Live holds each account's live configurations in wire form, by alias,
-	// as read for the plan: update bodies are built from them.
+	// as read for the plan: update bodies are built from them, so it needs
+	// only those the plan updates when LiveIDs is given.
 	Live map[string][]docusign.Configuration
+	// LiveIDs holds the ids of every live configuration read for the plan,
+	// by alias (nil: the ids in Live): a create whose answer was lost
+	// looks for a configuration of its name that was not among them.
+	LiveIDs map[string][]string
 	// OnResult, if set, is called after each change (from several
 	// goroutines at once), for progress output.
 	OnResult func(Result)
@@ -188,6 +193,13 @@ func runAccount(ctx context.Context, api API, a plan.Account, opts Options, slot
 		return ar
 	}
 	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts, opts: opts}
+	if ids, ok := opts.LiveIDs[a.Alias]; ok {
+		acct.ids = ids
+	} else {
+		for _, w := range acct.live {
+			acct.ids = append(acct.ids, w.ConnectID)
+		}
+	}
 	// A change once started runs to its end: its calls do not see the
 	// cancellation, which only stops the next change from starting.
 	callCtx := context.WithoutCancel(ctx)
@@ -322,6 +334,7 @@ type accountRun struct {
 	accountID string
 	alias     string
 	live      []docusign.Configuration
+	ids       []string // of every live configuration at plan time
 	attempts  int
 	opts      Options
 }
@@ -369,8 +382,8 @@ func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string
 	}()
 	body := config.ToWire(*c.Desired)
 	before := map[string]bool{}
-	for _, w := range r.live {
-		before[w.ConnectID] = true
+	for _, id := range r.ids {
+		before[id] = true
 	}
 	for attempt := 1; ; attempt++ {
 		created, err := r.api.CreateConfiguration(ctx, r.accountID, body)

@@ -118,12 +118,16 @@ func (s *session) discover(ctx context.Context, o commonOptions, env Env) error 
 // files want of each, in alias order.
 func (s *session) targets(shard *audit.Shard) []audit.Target {
 	var out []audit.Target
+	desired := s.desired.ByAccount()
+	declared := map[string]bool{}
+	for _, a := range s.desired.Accounts {
+		declared[a.Alias] = true
+	}
 	for _, a := range s.accounts {
 		if shard != nil && !shard.Has(a.AccountID) {
 			continue
 		}
-		_, inFiles := s.desired.Account(a.Alias)
-		out = append(out, audit.Target{Account: a, InFiles: inFiles, Desired: s.desired.ForAccount(a.Alias)})
+		out = append(out, audit.Target{Account: a, InFiles: declared[a.Alias], Desired: desired[a.Alias]})
 	}
 	slices.SortFunc(out, func(a, b audit.Target) int { return cmp.Compare(a.Account.Alias, b.Account.Alias) })
 	return out

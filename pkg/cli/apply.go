@@ -172,13 +172,15 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 	}
 	fmt.Fprintln(human)
 	liveWire := map[string][]docusign.Configuration{}
+	liveIDs := map[string][]string{}
 	for alias, st := range p.states {
-		liveWire[alias] = st.Wire
+		liveWire[alias], liveIDs[alias] = st.Wire, st.IDs
 	}
 	rep := apply.Run(ctx, s.api, p.plan, apply.Options{
 		Concurrency:     o.Concurrency,
 		AllowMassDelete: o.AllowMassDelete,
 		Live:            liveWire,
+		LiveIDs:         liveIDs,
 		OnResult:        func(r apply.Result) { render.ApplyResult(human, r, ro) },
 		BeforeCreate:    held.creating,
 		AfterCreate:     held.created,

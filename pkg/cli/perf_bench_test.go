@@ -200,6 +200,9 @@ func BenchmarkPlanMemory(b *testing.B) {
 			b.Fatalf("plan: exit %d (want 2)\n%.2000s", p.code, p.out)
 		}
 		r.add(p.rssMB, f.rssMB)
+		if testing.Verbose() {
+			b.Logf("plan %.1f MB, floor %.1f MB", p.rssMB, f.rssMB)
+		}
 	}
 	r.report(b, "peak-RSS-MB")
 }

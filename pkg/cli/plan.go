@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/live"
 	"github.com/connectsync/connectsync/pkg/plan"
 	"github.com/connectsync/connectsync/pkg/render"
@@ -46,8 +47,9 @@ func readPlanOptions(c *cli.Context) plan.Options {
 func checkNames(s *session, names []string) error {
 	declared := map[string]bool{}
 	var all []string
+	byAccount := s.desired.ByAccount()
 	for _, a := range s.accounts {
-		for _, c := range s.desired.ForAccount(a.Alias) {
+		for _, c := range byAccount[a.Alias] {
 			if !declared[c.Name] {
 				all = append(all, c.Name)
 			}
@@ -108,36 +110,60 @@ type planned struct {
 }
 
 // computePlan reads the selected accounts and computes their plan. Accounts
-// that cannot be read are left out of the plan and listed in failed.
+// that cannot be read are left out of the plan and listed in failed. Each
+// account is planned as soon as it is read, and of its live state only
+// what apply needs is kept (the configurations it updates, and the ids of
+// all): a plan of many accounts holds one account's answers per call in
+// flight, not all of them.
 func computePlan(ctx context.Context, s *session, o commonOptions, opts plan.Options) planned {
-	states := live.Read(ctx, s.api, s.accounts, o.Concurrency, nil)
-	out := planned{states: map[string]live.State{}}
-	var inputs []plan.AccountInput
-	for _, st := range states {
+	desired := s.desired.ByAccount()
+	accounts := make([]plan.Account, len(s.accounts))
+	states := make([]live.State, len(s.accounts))
+	live.Each(ctx, s.api, s.accounts, o.Concurrency, func(i int, st live.State) {
+		if st.Err == nil {
+			accounts[i] = plan.ComputeAccount(plan.AccountInput{Account: st.Account, Desired: desired[st.Account.Alias], Live: st.Connects}, opts)
+			keepForApply(accounts[i], &st)
+		}
+		st.Connects = nil
+		states[i] = st
+	})
+	out := planned{states: map[string]live.State{}, plan: &plan.Plan{Accounts: []plan.Account{}, Names: opts.Names}}
+	// An account that could not be read stays in the plan, in file order,
+	// with the reason, so every format (and apply) shows it.
+	for i, st := range states {
 		out.states[st.Account.Alias] = st
 		if st.Err != nil {
 			out.failed = append(out.failed, st.Err)
-			continue
-		}
-		inputs = append(inputs, plan.AccountInput{Account: st.Account, Desired: s.desired.ForAccount(st.Account.Alias), Live: st.Connects})
-	}
-	out.plan = plan.Compute(inputs, opts)
-	// An account that could not be read stays in the plan, in file order,
-	// with the reason, so every format (and apply) shows it.
-	var all []plan.Account
-	next := 0
-	for _, st := range states {
-		if st.Err != nil {
-			all = append(all, plan.Account{Alias: st.Account.Alias, AccountID: st.Account.AccountID, Changes: []plan.Change{},
+			out.plan.Accounts = append(out.plan.Accounts, plan.Account{Alias: st.Account.Alias, AccountID: st.Account.AccountID, Changes: []plan.Change{},
 				Unmanaged: []plan.Existing{}, Ignored: []plan.Existing{}, Errors: []string{st.Err.Error()}})
 			continue
 		}
-		all = append(all, out.plan.Accounts[next])
-		next++
+		out.plan.Accounts = append(out.plan.Accounts, accounts[i])
 	}
-	out.plan.Accounts = all
 	out.doc = plan.NewDocument(out.plan, toolName(), s.desired.Files, opts)
 	return out
+}
+
+// keepForApply keeps of an account's live configurations what apply needs:
+// those an update rewrites (its body is built from them), and the ids of
+// all (a create whose answer is lost looks for a configuration that was
+// not there before).
+func keepForApply(a plan.Account, st *live.State) {
+	updated := map[string]bool{}
+	for _, c := range a.Changes {
+		if c.Action == plan.Update {
+			updated[c.ConnectID] = true
+		}
+	}
+	var keep []docusign.Configuration
+	st.IDs = make([]string, len(st.Wire))
+	for i, w := range st.Wire {
+		st.IDs[i] = w.ConnectID
+		if updated[w.ConnectID] {
+			keep = append(keep, w)
+		}
+	}
+	st.Wire = keep
 }
 
 func runPlan(ctx context.Context, o planOptions, env Env) error {

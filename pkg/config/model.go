@@ -46,6 +46,29 @@ func (d *Desired) ForAccount(alias string) []Connect {
 	return out
 }
 
+// ByAccount returns the configurations declared for each account, by
+// alias. When Configurations is sorted by account (as Load leaves it) they
+// are parts of it, not copies: read them, do not change them.
+func (d *Desired) ByAccount() map[string][]Connect {
+	out := map[string][]Connect{}
+	all := d.Configurations
+	if !slices.IsSortedFunc(all, func(a, b Connect) int { return strings.Compare(a.Account, b.Account) }) {
+		for _, c := range all {
+			out[c.Account] = append(out[c.Account], c)
+		}
+		return out
+	}
+	for start := 0; start < len(all); {
+		end := start + 1
+		for end < len(all) && all[end].Account == all[start].Account {
+			end++
+		}
+		out[all[start].Account] = all[start:end:end]
+		start = end
+	}
+	return out
+}
+
 // Connect is one Connect configuration, desired (from the files) or live
 // (from the API, converted by FromWire): the same type on both sides, so that
 // the plan compares like with like and export writes it back as a file.

@@ -24,6 +24,9 @@ type State struct {
 	Account  config.Account
 	Wire     []docusign.Configuration
 	Connects []config.Connect
+	// IDs are the ids of the configurations read, when Wire was trimmed
+	// to fewer (see cli's computePlan); nil otherwise.
+	IDs []string
 	// Err is why the account could not be read; the others are still read.
 	Err error
 }
@@ -43,6 +46,19 @@ func (s State) WireByID(connectID string) (docusign.Configuration, bool) {
 // called as each account finishes (from several goroutines at once).
 func Read(ctx context.Context, l Lister, accounts []config.Account, concurrency int, done func(State)) []State {
 	states := make([]State, len(accounts))
+	Each(ctx, l, accounts, concurrency, func(i int, s State) {
+		states[i] = s
+		if done != nil {
+			done(s)
+		}
+	})
+	return states
+}
+
+// Each is Read for a caller that uses each account's state as it comes and
+// keeps only what it needs of it: fn gets the state of accounts[i] (from
+// several goroutines at once), and Each keeps none.
+func Each(ctx context.Context, l Lister, accounts []config.Account, concurrency int, fn func(i int, s State)) {
 	var g errgroup.Group
 	g.SetLimit(max(concurrency, 1))
 	for i, a := range accounts {
@@ -53,17 +69,14 @@ func Read(ctx context.Context, l Lister, accounts []config.Account, concurrency 
 				s.Err = fmt.Errorf("account %s: %w", a.Alias, err) // the client names the call and the account id
 			} else {
 				s.Wire = wire
+				s.Connects = make([]config.Connect, 0, len(wire))
 				for _, w := range wire {
 					s.Connects = append(s.Connects, config.FromWire(a.Alias, w))
 				}
 			}
-			states[i] = s
-			if done != nil {
-				done(s)
-			}
+			fn(i, s)
 			return nil
 		})
 	}
 	_ = g.Wait() // every goroutine returns nil: errors live in the states
-	return states
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/connectsync/connectsync/pkg/config"
 )
@@ -48,12 +49,14 @@ type AccountInput struct {
 func Compute(accounts []AccountInput, opts Options) *Plan {
 	p := &Plan{Accounts: []Account{}, Names: opts.Names}
 	for _, in := range accounts {
-		p.Accounts = append(p.Accounts, computeAccount(in, opts))
+		p.Accounts = append(p.Accounts, ComputeAccount(in, opts))
 	}
 	return p
 }
 
-func computeAccount(in AccountInput, opts Options) Account {
+// ComputeAccount is one account's part of Compute, for a caller that plans
+// each account as soon as it is read (and then lets its live state go).
+func ComputeAccount(in AccountInput, opts Options) Account {
 	a := Account{
 		Alias:       in.Account.Alias,
 		AccountID:   in.Account.AccountID,
@@ -65,7 +68,8 @@ func computeAccount(in AccountInput, opts Options) Account {
 	partial := len(opts.Names) > 0
 	claimed := map[string]string{} // live connectId → desired name that matched it
 	ambiguous := map[string]bool{} // live connectIds the files name without saying which
-	for _, d := range in.Desired {
+	for i := range in.Desired {
+		d := &in.Desired[i] // the plan points at it: a plan does not copy the files' configurations
 		if partial && !slices.Contains(opts.Names, d.Name) {
 			continue
 		}
@@ -74,7 +78,7 @@ func computeAccount(in AccountInput, opts Options) Account {
 		if p := d.Pos.String(); p != "" {
 			at = p + ": "
 		}
-		live, twins, err := match(d, in.Live)
+		live, twins, err := match(*d, in.Live)
 		for _, t := range twins {
 			if !ambiguous[t.ConnectID] {
 				ambiguous[t.ConnectID] = true
@@ -96,7 +100,7 @@ func computeAccount(in AccountInput, opts Options) Account {
 		}
 		c, ok := change(d, live, opts)
 		if ok && c.Action == Update {
-			if lost := secretsAnUpdateWouldClear(d, *live); len(lost) > 0 {
+			if lost := secretsAnUpdateWouldClear(*d, *live); len(lost) > 0 {
 				a.Errors = append(a.Errors, fmt.Sprintf("%s%q: an update would clear its %s: DocuSign does not return secrets, so connectsync cannot send them back; add %s to the file",
 					at, d.Name, strings.Join(lost, " and "), secretHint(lost)))
 				continue
@@ -214,9 +218,8 @@ func match(d config.Connect, live []config.Connect) (found *config.Connect, twin
 }
 
 // change builds the change that takes live (nil: none) to d.
-func change(d config.Connect, live *config.Connect, opts Options) (Change, bool) {
-	pos := d.Pos
-	c := Change{Name: d.Name, Account: d.Account, Pos: &pos, Desired: &d}
+func change(d *config.Connect, live *config.Connect, opts Options) (Change, bool) {
+	c := Change{Name: d.Name, Account: d.Account, Pos: &d.Pos, Desired: d}
 	switch {
 	case d.Absent && live == nil:
 		return c, false
@@ -226,7 +229,7 @@ func change(d config.Connect, live *config.Connect, opts Options) (Change, bool)
 		return c, true
 	case live == nil:
 		c.Action = Create
-		c.Fields = createFields(d)
+		c.Fields = createFields(*d)
 		return c, true
 	}
 	c.ConnectID = live.ConnectID
@@ -234,8 +237,8 @@ func change(d config.Connect, live *config.Connect, opts Options) (Change, bool)
 		c.RenamedFrom = live.Name
 		c.Fields = append(c.Fields, FieldChange{Field: "name", Before: live.Name, After: d.Name})
 	}
-	c.Fields = append(c.Fields, diffFields(d, *live)...)
-	writeOnly := writeOnlyFields(d)
+	c.Fields = append(c.Fields, diffFields(*d, *live)...)
+	writeOnly := writeOnlyFields(*d)
 	switch {
 	case len(c.Fields) > 0:
 		c.Action = Update
@@ -312,13 +315,37 @@ func createFields(d config.Connect) []FieldChange {
 // clear them).
 func writeOnlyFields(d config.Connect) []FieldChange {
 	var out []FieldChange
-	for _, fc := range createFields(d) {
-		if fc.WriteOnly {
-			out = append(out, fc)
+	for _, f := range writeOnly() {
+		v, ok := d.Fields[f.Name]
+		if !ok {
+			continue
 		}
+		if f.Kind == config.KindObject {
+			obj := v.(map[string]any)
+			for _, sub := range f.Sub {
+				if sv, ok := obj[sub.Name]; ok && sub.WriteOnly {
+					out = append(out, FieldChange{Field: f.Name + "." + sub.Name, After: sv, Sensitive: sub.Secret, WriteOnly: true})
+				}
+			}
+			continue
+		}
+		out = append(out, FieldChange{Field: f.Name, After: v, Sensitive: f.Secret || hasCredentials(v), WriteOnly: true})
 	}
 	return out
 }
+
+// writeOnly are the fields, in the field table's order, that are
+// write-only or hold write-only keys: what createFields would list of a
+// configuration with WriteOnly set, without listing the rest first.
+var writeOnly = sync.OnceValue(func() []config.Field {
+	var out []config.Field
+	for _, f := range config.Fields {
+		if f.WriteOnly || slices.ContainsFunc(f.Sub, func(s config.Field) bool { return s.WriteOnly }) {
+			out = append(out, f)
+		}
+	}
+	return out
+})
 
 // diffFields compares the fields d sets with live, normalised: absent equals
 // DocuSign's default, sets ignore order, deliveryMode ignores case, nested

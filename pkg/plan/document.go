@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/connectsync/connectsync/pkg/jsonout"
 )
 
 // FormatVersion is the version of the JSON plan document (plan --format json
@@ -110,9 +112,11 @@ func (d *Document) Seal() {
 
 func (d Document) sum() string {
 	d.Checksum = ""
-	data, _ := json.Marshal(d)
-	h := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(h[:])
+	h := sha256.New()
+	if err := jsonout.Compact(h, d); err != nil {
+		h.Reset() // as json.Marshal's error left nothing to hash
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // ReadDocument reads a saved plan (plan --out, or plan --format json),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/jsonout"
 )
 
 // oldFingerprint is Fingerprint as it was: the entries built, cloned
@@ -121,5 +122,87 @@ func TestAppendJSONStringIsEncodingJSON(t *testing.T) {
 			b[i] = byte(r.IntN(256))
 		}
 		check(string(b))
+	}
+}
+
+// TestWriteOnlyFieldsIsCreateFieldsFiltered: writeOnlyFields lists exactly
+// the write-only entries of createFields, in its order, without building
+// the rest (it runs for every configuration a plan compares).
+func TestWriteOnlyFieldsIsCreateFieldsFiltered(t *testing.T) {
+	t.Parallel()
+	values := map[string][]any{
+		"password":           {"pw", "https://u:p@h"},
+		"salesforceAuthcode": {"code"},
+		"oAuthConfiguration": {map[string]any{}, map[string]any{"clientId": "c"}, map[string]any{"clientId": "c", "clientSecret": "s"}},
+		"urlToPublishTo":     {"https://h", "https://u:p@h/x"},
+		"userName":           {"svc"},
+		"eventData":          {map[string]any{"version": "restv2.1"}},
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	for range 2000 {
+		d := config.Connect{Fields: map[string]any{}}
+		for name, vs := range values {
+			if r.IntN(2) == 0 {
+				d.Fields[name] = vs[r.IntN(len(vs))]
+			}
+		}
+		var want []FieldChange
+		for _, fc := range createFields(d) {
+			if fc.WriteOnly {
+				want = append(want, fc)
+			}
+		}
+		if got := writeOnlyFields(d); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%v: %v, want %v", d.Fields, got, want)
+		}
+	}
+}
+
+// TestDocumentJSONIsEncodingJSON: the document written an account at a
+// time is byte for byte what encoding/json wrote (indented for output,
+// compact for the checksum), on plans of every kind the compute tests
+// make, empty ones included, and on odd values.
+func TestDocumentJSONIsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	var docs []Document
+	docs = append(docs, Document{}, NewDocument(&Plan{}, "t", nil, Options{}))
+	r := rand.New(rand.NewPCG(10, 11))
+	for n := range 200 {
+		p := &Plan{}
+		for i := range r.IntN(4) {
+			a := Account{Alias: fmt.Sprintf("a%d<&>", i), AccountID: "id\u2028", Fingerprint: "sha256:x", MassDelete: []string{"", "deletes all 2"}[r.IntN(2)]}
+			for j := range r.IntN(4) {
+				pos := config.Pos{File: "f.yaml", Line: j, Col: 1}
+				a.Changes = append(a.Changes, Change{Action: []Action{Create, Update, Delete, NoOp}[r.IntN(4)], Name: fmt.Sprintf("c%d", j), Account: a.Alias,
+					Pos: &pos, Fields: []FieldChange{{Field: "urlToPublishTo", Before: nil, After: "https://h/<x>"}, {Field: "password", After: "pw", Sensitive: true, WriteOnly: true},
+						{Field: "events", Before: []string{"a"}, After: []string{}}, {Field: "eventData.version", After: 1.5}}})
+			}
+			if r.IntN(2) == 0 {
+				a.Unmanaged = []Existing{{Name: "u", ConnectID: "1", Reason: "not in the files"}}
+				a.Errors = []string{"an error"}
+			}
+			p.Accounts = append(p.Accounts, a)
+		}
+		docs = append(docs, NewDocument(p, "connectsync 1.0", []string{"a.yaml"}, Options{Prune: n%2 == 0, Names: []string{"x"}[:n%2]}))
+	}
+	for i, d := range docs {
+		var want strings.Builder
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		if err := d.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("document %d:\n%s\nwant\n%s", i, got.String(), want.String())
+		}
+		compact, _ := json.Marshal(d)
+		var gotCompact strings.Builder
+		if err := jsonout.Compact(&gotCompact, d); err != nil || gotCompact.String() != string(compact) {
+			t.Fatalf("document %d compact:\n%s\nwant\n%s", i, gotCompact.String(), compact)
+		}
 	}
 }

@@ -9,12 +9,17 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/audit"
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/jsonout"
 	"github.com/connectsync/connectsync/pkg/plan"
 )
 
 // AuditJSON writes the report as JSON (schema/audit.schema.json).
 func AuditJSON(w io.Writer, r *audit.Report) error {
-	return writeJSON(w, r)
+	ew := &runeEscaper{w: w}
+	if err := jsonout.Indented(ew, r); err != nil {
+		return err
+	}
+	return ew.flush()
 }
 
 // AuditText writes the report for people: a table of every account, then a

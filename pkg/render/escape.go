@@ -107,26 +107,70 @@ func codeLine(s string) string {
 func writeJSON(w io.Writer, v any) error { return encodeJSON(w, v, true) }
 
 // encodeJSON is writeJSON with HTML escaping (<, >, & as \u003c…) on or off.
+// The encoder writes straight through the escaping writer: a large plan is
+// not held in memory once more.
 func encodeJSON(w io.Writer, v any, escapeHTML bool) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	ew := &runeEscaper{w: w}
+	enc := json.NewEncoder(ew)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	out := b.Bytes()
-	if bytes.ContainsFunc(out, unsafeRune) {
-		var e bytes.Buffer
-		for _, r := range string(out) {
-			if unsafeRune(r) {
-				fmt.Fprintf(&e, `\u%04x`, r)
-			} else {
-				e.WriteRune(r)
-			}
-		}
-		out = e.Bytes()
+	return ew.flush()
+}
+
+// runeEscaper writes what it is given with every rune unsafeRune names as
+// \uXXXX, holding back the bytes of a rune cut between two writes.
+type runeEscaper struct {
+	w       io.Writer
+	pending []byte
+	out     []byte
+}
+
+func (e *runeEscaper) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(e.pending) > 0 {
+		p = append(e.pending, p...)
+		e.pending = nil
 	}
-	_, err := w.Write(out)
+	if !bytes.ContainsFunc(p, unsafeRune) && lastRuneComplete(p) {
+		_, err := e.w.Write(p)
+		return n, err
+	}
+	e.out = e.out[:0]
+	for i := 0; i < len(p); {
+		if !utf8.FullRune(p[i:]) {
+			e.pending = append([]byte(nil), p[i:]...)
+			break
+		}
+		r, size := utf8.DecodeRune(p[i:])
+		if unsafeRune(r) {
+			e.out = fmt.Appendf(e.out, `\u%04x`, r)
+		} else {
+			e.out = append(e.out, p[i:i+size]...)
+		}
+		i += size
+	}
+	_, err := e.w.Write(e.out)
+	return n, err
+}
+
+// lastRuneComplete reports whether p does not end inside a rune.
+func lastRuneComplete(p []byte) bool {
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			return utf8.FullRune(p[i:])
+		}
+	}
+	return true
+}
+
+func (e *runeEscaper) flush() error {
+	if len(e.pending) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(e.pending) // not UTF-8: as it was
+	e.pending = nil
 	return err
 }

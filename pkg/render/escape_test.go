@@ -262,3 +262,27 @@ func TestMarkdownHelpers(t *testing.T) {
 		t.Errorf("codeLine = %q, want %q", got, want)
 	}
 }
+
+// TestRuneEscaperAcrossWrites: the escaping writer gives the same output
+// however its input is cut into writes, a rune cut in two included.
+func TestRuneEscaperAcrossWrites(t *testing.T) {
+	t.Parallel()
+	in := []byte("{\"a\": \"x\u202ey\u0085z é \u2028 😀\"}\n")
+	var whole strings.Builder
+	e := &runeEscaper{w: &whole}
+	e.Write(in)
+	e.flush()
+	if strings.ContainsRune(whole.String(), '\u202e') || !strings.Contains(whole.String(), `\u202e`) || !strings.Contains(whole.String(), "é") {
+		t.Fatalf("not escaped: %q", whole.String())
+	}
+	for cut := range len(in) {
+		var got strings.Builder
+		e := &runeEscaper{w: &got}
+		e.Write(in[:cut])
+		e.Write(in[cut:])
+		e.flush()
+		if got.String() != whole.String() {
+			t.Errorf("cut at %d: %q, want %q", cut, got.String(), whole.String())
+		}
+	}
+}

@@ -146,5 +146,9 @@ func changeMarkdown(b *bytes.Buffer, c plan.Change, detail mdDetail) {
 
 // PlanJSON writes the plan's JSON document (secrets replaced).
 func PlanJSON(w io.Writer, doc plan.Document) error {
-	return writeJSON(w, doc)
+	ew := &runeEscaper{w: w}
+	if err := doc.WriteJSON(ew); err != nil {
+		return err
+	}
+	return ew.flush()
 }

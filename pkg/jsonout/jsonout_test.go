@@ -21,7 +21,6 @@ func (c custom) MarshalJSON() ([]byte, error) { return json.Marshal("custom:" + 
 type doc struct {
 	Version  string          `json:"version"`
 	Skipped  string          `json:"-"`
-	Dash     string          `json:"-,"`
 	Empty    string          `json:"empty,omitempty"`
 	Zero     time.Time       `json:"zero,omitzero"`
 	When     time.Time       `json:"when"`

@@ -752,7 +752,6 @@ func (l *loader) prepare(f *fileDoc, i int, item *yaml.Node, cache *valueCache) 
 	return p
 }
 
-
 // expand1 adds a prepared configuration for each of its accounts. The
 // fields without a ${…} reference are the same for every account and
 // shared, as are the positions and the secrets' sources; only the fields

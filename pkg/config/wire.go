@@ -124,8 +124,12 @@ func (a wireAccessor) read(v reflect.Value) (any, bool) {
 			return v.Elem().Bool(), true
 		}
 	case KindSet, KindList:
-		if list, ok := v.Interface().([]string); ok {
-			return jsonList(list), true
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String {
+			out := make([]string, v.Len())
+			for i := range out {
+				out[i] = jsonText(v.Index(i).String())
+			}
+			return out, true
 		}
 	case KindObject:
 		if a.sub != nil {
@@ -190,15 +194,6 @@ func jsonText(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-// jsonList is a list of strings as a JSON round trip gives it back.
-func jsonList(list []string) []string {
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = jsonText(s)
-	}
-	return out
 }
 
 // ToWire converts a desired Connect into the body of a create.

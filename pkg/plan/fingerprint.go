@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/connectsync/connectsync/pkg/config"
@@ -32,9 +33,9 @@ func Fingerprint(accountID string, live []config.Connect) string {
 	// The same sort on the same keys as sorting the entries themselves,
 	// so that configurations sharing an id keep the same order.
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(live[a].ConnectID, live[b].ConnectID) })
-	secret := secretFields()
+	secret := secretNames()
 	e := &jsonWriter{}
-	b := make([]byte, 0, 1024)
+	b := make([]byte, 0, 1024+1536*len(live))
 	b = append(b, `{"account":`...)
 	b = appendJSONString(b, strings.ToLower(accountID))
 	b = append(b, `,"live":[`...)
@@ -70,6 +71,9 @@ type secrets struct {
 	sub map[string][]string
 }
 
+// secretNames are the secret fields, worked out once.
+var secretNames = sync.OnceValue(secretFields)
+
 func secretFields() secrets {
 	s := secrets{top: map[string]bool{}, sub: map[string][]string{}}
 	for _, name := range config.SecretFieldNames() {
@@ -91,6 +95,42 @@ type jsonWriter struct{ failed bool }
 // left out: a top-level secret field entirely, a nested one from its
 // object (when the field is an object).
 func (e *jsonWriter) fields(b []byte, fields map[string]any, secret secrets) []byte {
+	// The usual keys are the field table's: walked in their sorted order,
+	// their quoted forms made once. Any other key sends the map the long way.
+	known := knownKeys()
+	type kv struct {
+		i int
+		v any
+	}
+	var buf [64]kv
+	present := buf[:0]
+	for i, k := range known.names {
+		if v, ok := fields[k]; ok {
+			present = append(present, kv{i, v})
+		}
+	}
+	if len(present) != len(fields) {
+		return e.anyFields(b, fields, secret)
+	}
+	b = append(b, '{')
+	first := true
+	for _, p := range present {
+		k := known.names[p.i]
+		if secret.top[k] {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, known.quoted[p.i]...)
+		b = e.field(b, k, p.v, secret)
+	}
+	return append(b, '}')
+}
+
+// anyFields is fields for a map with keys outside the field table.
+func (e *jsonWriter) anyFields(b []byte, fields map[string]any, secret secrets) []byte {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		if !secret.top[k] {
@@ -105,17 +145,39 @@ func (e *jsonWriter) fields(b []byte, fields map[string]any, secret secrets) []b
 		}
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		v := fields[k]
-		if subs := secret.sub[k]; subs != nil {
-			if obj, ok := v.(map[string]any); ok && obj != nil {
-				b = e.object(b, obj, subs)
-				continue
-			}
-		}
-		b = e.value(b, v)
+		b = e.field(b, k, fields[k], secret)
 	}
 	return append(b, '}')
 }
+
+// field writes one field's value, a nested object without its secrets.
+func (e *jsonWriter) field(b []byte, k string, v any, secret secrets) []byte {
+	if subs := secret.sub[k]; subs != nil {
+		if obj, ok := v.(map[string]any); ok && obj != nil {
+			return e.object(b, obj, subs)
+		}
+	}
+	return e.value(b, v)
+}
+
+// knownKeys are the keys of a live configuration's fields (the field
+// table's and the server-set ones), sorted, with their quoted form and
+// the colon: "name":.
+var knownKeys = sync.OnceValue(func() (k struct {
+	names  []string
+	quoted [][]byte
+}) {
+	for _, f := range config.Fields {
+		k.names = append(k.names, f.Name)
+	}
+	k.names = append(k.names, "integratorManaged", "disabledBy")
+	slices.Sort(k.names)
+	k.names = slices.Compact(k.names)
+	for _, n := range k.names {
+		k.quoted = append(k.quoted, append(appendJSONString(nil, n), ':'))
+	}
+	return k
+})
 
 // appendJSON writes v as json.Marshal does: the common shapes of field
 // values directly, anything else through json.Marshal itself.

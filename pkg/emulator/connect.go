@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,11 +125,12 @@ func (e *Emulator) createConfiguration(r *http.Request, accountID string) (int, 
 		return 0, nil, badRequest(CodeInvalidConfigurationType, "This endpoint creates custom and customrecipient configurations only, not %s.", c.ConfigurationType)
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	a := e.st.findAccount(accountID)
 	c.ConnectID = e.st.newConnectID()
 	a.Configurations = append(a.Configurations, c)
-	if err := e.persist(); err != nil {
+	seq, jerr := e.journalWrite(a.AccountID, &c, "")
+	e.mu.Unlock()
+	if err := cmp.Or(jerr, e.committed(seq)); err != nil {
 		return 0, nil, internalError(err)
 	}
 	return http.StatusCreated, c.clone().public(), nil
@@ -147,18 +149,21 @@ func (e *Emulator) updateConfiguration(r *http.Request, accountID string) (int, 
 	}
 	c.fillDefaults()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	a, i, err := e.st.lookup(accountID, c.ConnectID)
 	if err != nil {
+		e.mu.Unlock()
 		return 0, nil, err
 	}
 	old := a.Configurations[i]
 	c.IntegratorManaged, c.DisabledBy = old.IntegratorManaged, old.DisabledBy
 	if err := validate(&c); err != nil {
+		e.mu.Unlock()
 		return 0, nil, err
 	}
 	a.Configurations[i] = c
-	if err := e.persist(); err != nil {
+	seq, jerr := e.journalWrite(a.AccountID, &c, "")
+	e.mu.Unlock()
+	if err := cmp.Or(jerr, e.committed(seq)); err != nil {
 		return 0, nil, internalError(err)
 	}
 	return http.StatusOK, c.clone().public(), nil
@@ -166,13 +171,16 @@ func (e *Emulator) updateConfiguration(r *http.Request, accountID string) (int, 
 
 func (e *Emulator) deleteConfiguration(r *http.Request, accountID string) (int, any, *apiError) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	a, i, err := e.st.lookup(accountID, r.PathValue("connectId"))
 	if err != nil {
+		e.mu.Unlock()
 		return 0, nil, err
 	}
+	id := a.Configurations[i].ConnectID
 	a.Configurations = append(a.Configurations[:i:i], a.Configurations[i+1:]...)
-	if err := e.persist(); err != nil {
+	seq, jerr := e.journalWrite(a.AccountID, nil, id)
+	e.mu.Unlock()
+	if err := cmp.Or(jerr, e.committed(seq)); err != nil {
 		return 0, nil, internalError(err)
 	}
 	return http.StatusOK, nil, nil

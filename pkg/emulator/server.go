@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -94,6 +96,9 @@ type Emulator struct {
 	mu    sync.RWMutex // guards st and saved
 	st    *state
 	saved []byte // the state file's content, to roll back a change that could not be written
+	// journal holds the configuration writes since the state file was
+	// written (journal.go); nil without a StatePath.
+	journal *journal
 
 	tokens  tokenStore
 	limiter *limiter
@@ -133,10 +138,13 @@ func (e *Emulator) initState() error {
 			return err
 		}
 		if ok {
+			if err := readJournal(journalPath(e.opts.StatePath), st); err != nil {
+				return err
+			}
+			// Start from a snapshot of everything (the journal emptied).
 			e.st = st
-			saved, err := st.encode()
-			e.saved = saved
-			return err
+			e.journal = newJournal(journalPath(e.opts.StatePath), st.JournalSeq)
+			return e.persist()
 		}
 		if err := os.MkdirAll(filepath.Dir(e.opts.StatePath), 0o700); err != nil {
 			return fmt.Errorf("create state directory: %w", err)
@@ -158,32 +166,53 @@ func (e *Emulator) initState() error {
 		return err
 	}
 	e.st = st
+	if e.opts.StatePath != "" {
+		e.journal = newJournal(journalPath(e.opts.StatePath), 0)
+	}
 	if err := e.persist(); err != nil {
 		return err
 	}
 	return nil
 }
 
-// persist writes the state file after a change; the caller holds e.mu for
-// writing. If the write fails, the in-memory state is rolled back to the
-// last one written, so memory and file never disagree.
+// persist writes the whole state file after a change, the journal's
+// pending records first; the caller holds e.mu for writing. If the write
+// fails, the in-memory state is rolled back to what is on disk, so memory
+// and files never disagree. Configuration writes append to the journal
+// instead (journalWrite, committed).
 func (e *Emulator) persist() error {
 	if e.opts.StatePath == "" {
 		return nil
 	}
+	j := e.journal
+	if err := j.drain(); err != nil {
+		if errors.Is(err, errRollback) {
+			return e.rollbackLocked()
+		}
+		return err
+	}
+	j.mu.Lock()
+	e.st.JournalSeq = j.durable
+	j.mu.Unlock()
 	b, err := e.st.encode()
 	if err == nil {
 		err = writeFileAtomic(e.opts.StatePath, b, 0o600)
 	}
 	if err != nil {
-		if e.saved != nil {
-			var old state
-			if uerr := json.Unmarshal(e.saved, &old); uerr == nil {
-				e.st = &old
-			}
+		j.mu.Lock()
+		j.broken = fmt.Errorf("save emulator state: %w", err)
+		j.mu.Unlock()
+		if e.saved == nil {
+			return j.broken
 		}
-		return fmt.Errorf("save emulator state: %w", err)
+		return e.rollbackLocked()
 	}
+	// The snapshot holds every record: start the journal afresh.
+	j.mu.Lock()
+	if err := os.Remove(j.path); err == nil || errors.Is(err, fs.ErrNotExist) {
+		j.size, j.records = 0, nil
+	}
+	j.mu.Unlock()
 	e.saved = b
 	return nil
 }

@@ -15,11 +15,12 @@ import (
 // login users, the integration keys and the built-in sandbox integration.
 //
 // It lives in memory behind Emulator.mu. With Options.StatePath it is also a
-// JSON file, rewritten after every change with an atomic replace (temporary
-// file in the same directory, fsync, rename, fsync of the directory), so a
-// crash leaves either the old file or the new one, never a torn one. The file
-// holds the secrets the API never answers (passwords, the sandbox private
-// key), so it is written with mode 0600.
+// JSON file, a snapshot written with an atomic replace (temporary file in
+// the same directory, fsync, rename, fsync of the directory), so a crash
+// leaves either the old file or the new one, never a torn one; the
+// configuration writes since the snapshot are in a journal next to it
+// (journal.go). Both hold the secrets the API never answers (passwords,
+// the sandbox private key), so they are written with mode 0600.
 
 // stateVersion is the version of the state file's format.
 const stateVersion = 1
@@ -29,9 +30,11 @@ const stateVersion = 1
 const firstConnectID = 22_300_000
 
 type state struct {
-	Version         int              `json:"version"`
-	NextConnectID   int64            `json:"nextConnectId"`
-	NextEventID     int64            `json:"nextEventId,omitempty"`
+	Version       int   `json:"version"`
+	NextConnectID int64 `json:"nextConnectId"`
+	NextEventID   int64 `json:"nextEventId,omitempty"`
+	// JournalSeq is the last journal record the file holds (journal.go).
+	JournalSeq      int64            `json:"journalSeq,omitempty"`
 	Sandbox         sandboxKey       `json:"sandbox"`
 	IntegrationKeys []IntegrationKey `json:"integrationKeys"`
 	Users           []User           `json:"users"`

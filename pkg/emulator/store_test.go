@@ -60,6 +60,8 @@ func TestStatePersistsAcrossRestarts(t *testing.T) {
 	}
 }
 
+// TestStateFileIsValidJSONAfterEveryChange: after every answered change,
+// what is on disk holds it: the state file (valid JSON) and its journal.
 func TestStateFileIsValidJSONAfterEveryChange(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sandbox.json")
@@ -74,8 +76,11 @@ func TestStateFileIsValidJSONAfterEveryChange(t *testing.T) {
 		if err := json.Unmarshal(b, &st); err != nil {
 			t.Fatalf("after change %d: %v", i, err)
 		}
+		if err := readJournal(journalPath(path), &st); err != nil {
+			t.Fatalf("after change %d: %v", i, err)
+		}
 		if got := len(st.findAccount(AccountAcme).Configurations); got != i+1 {
-			t.Errorf("after change %d the file holds %d configurations", i, got)
+			t.Errorf("after change %d the files hold %d configurations", i, got)
 		}
 	}
 }

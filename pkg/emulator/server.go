@@ -40,6 +40,10 @@ const (
 	RouteRetryEnvelopes      = "PUT " + connectPath + "/envelopes/retry_queue"
 	RouteRetryEnvelope       = "PUT " + connectPath + "/envelopes/{envelopeId}/retry_queue"
 	RouteRepublishHistorical = "POST " + connectPath + "/envelopes/publish/historical"
+
+	RouteListSecrets  = "GET " + connectPath + "/secret"
+	RouteCreateSecret = "POST " + connectPath + "/secret"
+	RouteDeleteSecret = "DELETE " + connectPath + "/secret/{keyId}"
 )
 
 const (
@@ -78,6 +82,9 @@ type Options struct {
 	// SandboxKey is the built-in sandbox integration's RSA key for a new
 	// state; one is generated when nil. Tests share one to save time.
 	SandboxKey *rsa.PrivateKey
+	// Deliver says how the sandbox posts events to listeners (Publish and
+	// the retry queue): loopback listeners only, unless AllowRemote.
+	Deliver DeliverOptions
 }
 
 // Emulator is an in-process DocuSign Connect and OAuth server: an
@@ -200,19 +207,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // eventSegments are the Connect sub-resources e.events serves.
-var eventSegments = []string{"failures", "logs", "envelopes"}
+var eventSegments = []string{"failures", "logs", "envelopes", "secret"}
 
 // isEventsPath reports whether a path is /restapi/v2.1/accounts/{id}/connect/
-// followed by failures, logs or envelopes.
+// followed by failures, logs, envelopes or secret.
 func isEventsPath(path string) bool {
 	parts := strings.Split(path, "/")
 	return len(parts) >= 7 && parts[1] == "restapi" && parts[2] == "v2.1" && parts[3] == "accounts" && parts[5] == "connect" &&
 		slices.Contains(eventSegments, parts[6])
 }
 
-// eventRoutes registers the failure log, Connect log, retry queue and
-// historical republish endpoints (connect_failures.go, connect_logs.go,
-// connect_retry.go).
+// eventRoutes registers the failure log, Connect log, retry queue,
+// historical republish and HMAC key endpoints (connect_failures.go,
+// connect_logs.go, connect_retry.go, connect_secret.go).
 func (e *Emulator) eventRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
 	api := func(route string, h apiHandler) {
@@ -227,7 +234,12 @@ func (e *Emulator) eventRoutes() *http.ServeMux {
 	api(RouteRetryEnvelopes, e.retryEnvelopes)
 	api(RouteRetryEnvelope, e.retryEnvelope)
 	api(RouteRepublishHistorical, e.republishHistorical)
+	api(RouteListSecrets, e.listSecrets)
+	api(RouteCreateSecret, e.createSecret)
+	api(RouteDeleteSecret, e.deleteSecret)
 	allowed := map[string][]string{
+		connectPath + "/secret":                             {"GET", "POST"},
+		connectPath + "/secret/{keyId}":                     {"DELETE"},
 		connectPath + "/failures":                           {"GET"},
 		connectPath + "/failures/{failureId}":               {"DELETE"},
 		connectPath + "/logs":                               {"GET", "DELETE"},
@@ -259,6 +271,7 @@ func (e *Emulator) routes() *http.ServeMux {
 	api(RouteListAllUsers, e.listAllUsers)
 	mux.Handle(RouteToken, e.instrument(false, http.HandlerFunc(e.handleToken)))
 	mux.Handle(RouteUserInfo, e.instrument(false, http.HandlerFunc(e.handleUserInfo)))
+	mux.Handle(RoutePublish, e.instrument(false, http.HandlerFunc(e.handlePublish)))
 
 	allowed := map[string][]string{
 		connectPath:                      {"GET", "POST", "PUT"},
@@ -272,8 +285,8 @@ func (e *Emulator) routes() *http.ServeMux {
 		limited := strings.HasPrefix(p, "/restapi/")
 		mux.Handle(p, e.instrument(limited, methodNotAllowed(methods)))
 	}
-	// Other Connect endpoints (secret, oauth, mobile_notifiers) exist at
-	// DocuSign but are not emulated.
+	// Other Connect endpoints (oauth, mobile_notifiers) exist at DocuSign
+	// but are not emulated.
 	mux.Handle(connectPath+"/{rest...}", e.instrument(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		first, _, _ := strings.Cut(r.PathValue("rest"), "/")
 		if isReservedConnectID(first) {
@@ -304,7 +317,7 @@ func methodNotAllowed(methods []string) http.HandlerFunc {
 // isReservedConnectID reports whether a {connectId} segment is really one of
 // DocuSign's other Connect endpoints.
 func isReservedConnectID(id string) bool {
-	return slices.Contains([]string{"secret", "oauth", "mobile_notifiers"}, id)
+	return slices.Contains([]string{"oauth", "mobile_notifiers"}, id)
 }
 
 func notEmulated(w http.ResponseWriter, r *http.Request) {

@@ -499,16 +499,24 @@ func (e *Emulator) SandboxCredentials() Credentials {
 
 // EnsureAccount creates the account if no account has this id (GUID or
 // account number), for connectsync's --sandbox: the sandbox user is its
-// administrator, it has a few sample users and the sample foreign
-// configurations (Salesforce, integrator-managed, unmanaged custom). An
-// existing account is left as it is. The change is persisted.
+// administrator, it has a few sample users, the sample foreign
+// configurations (Salesforce, integrator-managed, unmanaged custom) and one
+// random HMAC key. An existing account is left as it is. The change is
+// persisted.
 func (e *Emulator) EnsureAccount(accountID, name string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.st.findAccount(accountID) != nil {
 		return nil
 	}
-	sa := SeedAccount{AccountID: accountID, Name: name, GenerateUsers: 5, SampleConfigurations: true}
+	// Set up for Connect like the accounts people try connectsync on: with
+	// one HMAC key (its value is seen only through HMACKeys; make your own
+	// with POST .../connect/secret to verify the sandbox's signatures).
+	key, err := newHMACSecret()
+	if err != nil {
+		return err
+	}
+	sa := SeedAccount{AccountID: accountID, Name: name, GenerateUsers: 5, SampleConfigurations: true, HMACKeys: []string{key}}
 	if err := e.st.addAccount(sa, e.now()); err != nil {
 		return fmt.Errorf("ensure sandbox account: %w", err)
 	}

@@ -154,9 +154,16 @@ func runSandboxPublish(ctx context.Context, o publishOptions, env Env) error {
 	fmt.Fprintf(w, "Publish: %d delivered, %d failed, %d skipped.\n", delivered, failed, skipped)
 	switch {
 	case failed > 0:
-		return &exitError{code: ExitError, msg: fmt.Sprintf("%d posts failed: fix the listener, then connectsync retry --sandbox --account %s --all delivers them again", failed, a.Alias)}
+		return &exitError{code: ExitError, msg: fmt.Sprintf("%s failed: fix the listener, then connectsync retry --sandbox --account %s --all delivers again", plural(failed, "post"), a.Alias)}
 	case delivered == 0:
 		return &exitError{code: ExitError, msg: fmt.Sprintf("no configuration of account %s sends %s (each says why above)", a.Alias, o.Event)}
 	}
 	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

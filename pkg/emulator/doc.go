@@ -236,8 +236,8 @@
 // Salesforce, an integrator-managed and an ordinary custom configuration,
 // whose listener is down: two posts in the failure log),
 // AccountGlobex (a customrecipient configuration for three users with a
-// password, a JSON SIM one with an OAuth client secret; two Connect log
-// entries), AccountInitech
+// password, a JSON SIM one with an OAuth client secret and includeHMAC;
+// two Connect log entries; one HMAC key, GlobexHMACKey), AccountInitech
 // (Connect disabled), AccountUmbrella (sandbox user not an administrator)
 // and AccountHooli (sandbox user not a member); users SandboxUserID (consent
 // given) and NoConsentUserID (administrator of Acme, no consent). The

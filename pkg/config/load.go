@@ -43,6 +43,36 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	return l.out, ds
 }
 
+// Source is a file's name and content, for LoadSources.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// LoadSources is Load over content already in memory (a file about to be
+// written, say), named as given: the same checks, the same diagnostics.
+func LoadSources(srcs []Source, opts LoadOptions) (*Desired, Diagnostics) {
+	l := newLoader(opts)
+	for _, s := range srcs {
+		l.readData(s.Name, s.Data)
+	}
+	l.build()
+	ds := l.d.list.Sort()
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return l.out, ds
+}
+
+// Expand lists the files Load would read for paths (a directory stands for
+// its *.yaml and *.yml files; none means connectsync.yaml), sorted, with a
+// diagnostic for each path that cannot be read.
+func Expand(paths []string) ([]string, Diagnostics) {
+	l := newLoader(LoadOptions{})
+	files := l.expand(paths)
+	return files, l.d.list.Sort()
+}
+
 func newLoader(opts LoadOptions) *loader {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
@@ -140,7 +170,7 @@ func (l *loader) readFile(name string) {
 
 // readData parses and schema-checks one file's content.
 func (l *loader) readData(name string, data []byte) {
-	root, perr := parseYAML(name, data)
+	root, perr := ParseYAML(name, data)
 	if perr != nil {
 		l.d.list = append(l.d.list, *perr)
 		return
@@ -282,6 +312,12 @@ func (l *loader) readDefaults(f *fileDoc) {
 			continue
 		}
 		l.defaults[p.key.Value] = fieldNode{file: f.name, key: p.key, value: resolve(p.value), path: "defaults." + p.key.Value}
+		l.out.DefaultKeys = append(l.out.DefaultKeys, p.key.Value)
+		if fd, ok := LookupField(p.key.Value); ok && fd.Kind == KindObject {
+			for _, sub := range pairs(p.value) {
+				l.out.DefaultKeys = append(l.out.DefaultKeys, p.key.Value+"."+sub.key.Value)
+			}
+		}
 	}
 }
 

@@ -5,13 +5,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/yamlfile"
 )
 
 // ExportSummary says what export wrote and what to do next: how many
 // configurations of how many accounts, how many were left out, and which
 // variables the secrets need. output "" means stdout.
-func ExportSummary(w io.Writer, out config.Exported, accounts int, output string) {
+func ExportSummary(w io.Writer, out yamlfile.Exported, accounts int, output string) {
 	if output == "" {
 		output = "stdout"
 	}

@@ -99,6 +99,9 @@ func Export(accounts []config.Account, live []config.Connect, opts ExportOptions
 			return Exported{}, fmt.Errorf("export: the exported file does not load: %v", bad)
 		}
 	}
+	if data, err = Format("export.yaml", data); err != nil {
+		return Exported{}, fmt.Errorf("export: %w", err)
+	}
 	out := Exported{YAML: data, Configurations: len(e.entries), Left: e.left(), Corrected: e.corrected}
 	for _, en := range e.entries {
 		for _, v := range en.secrets {

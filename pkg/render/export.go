@@ -27,3 +27,13 @@ func ExportSummary(w io.Writer, out yamlfile.Exported, accounts int, output stri
 		fmt.Fprintf(w, "Secrets are not exported: set %s before apply.\n", Terminal(strings.Join(out.EnvVars, ", ")))
 	}
 }
+
+// ImportSummary says what import added and what to do next: the
+// configuration, where, and which variables its secrets need.
+func ImportSummary(w io.Writer, out yamlfile.Imported, account, file string) {
+	fmt.Fprintln(w, Terminal(fmt.Sprintf("Imported %q (connectId %s) of account %s into %s at line %d.",
+		out.Connect.Name, out.Connect.ConnectID, account, file, out.Line)))
+	if len(out.EnvVars) > 0 {
+		fmt.Fprintf(w, "Secrets are not exported: set %s before apply.\n", Terminal(strings.Join(out.EnvVars, ", ")))
+	}
+}

@@ -267,7 +267,7 @@ type entryWriter struct {
 type entry struct {
 	c       config.Connect
 	node    *yaml.Node
-	secrets map[string]string // field → env variable name
+	secrets map[string]string // field (dotted when nested) → env variable name
 }
 
 // write renders c; pin writes its connectId (it has a twin of its name).
@@ -350,7 +350,7 @@ func (w *entryWriter) object(en *entry, f config.Field, v any) *yaml.Node {
 		}
 		if f.Name == "oAuthConfiguration" && sf.Name == "clientSecret" {
 			if obj["clientId"] != nil && obj["clientId"] != "" {
-				w.secret(sub, en, "clientSecret", "OAUTH_CLIENT_SECRET", neverReturned)
+				w.secret(sub, en, "oAuthConfiguration.clientSecret", "OAUTH_CLIENT_SECRET", neverReturned)
 				flow = false
 			}
 			continue
@@ -417,7 +417,8 @@ const neverReturned = "DocuSign never returns it; every update sends it, and one
 
 // secret writes field: ${env.CONNECT_<KIND>_<NAME>} with a comment saying
 // why the value is not in the file.
-func (w *entryWriter) secret(m *yaml.Node, en *entry, field, kind, why string) {
+func (w *entryWriter) secret(m *yaml.Node, en *entry, path, kind, why string) {
+	field := path[strings.LastIndexByte(path, '.')+1:]
 	name := "CONNECT_" + kind + "_"
 	if w.multi {
 		name += envWord(en.c.Account) + "_"
@@ -430,7 +431,7 @@ func (w *entryWriter) secret(m *yaml.Node, en *entry, field, kind, why string) {
 	k := yStr(field)
 	k.HeadComment = "secret: " + why + "\nSet " + name + " before apply."
 	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
-	en.secrets[field] = name
+	en.secrets[path] = name
 }
 
 var nonWord = regexp.MustCompile(`[^A-Z0-9]+`)

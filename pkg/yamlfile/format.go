@@ -46,6 +46,10 @@ import (
 // config.Diagnostic naming the place. Formatting is idempotent: formatting
 // the result again changes nothing.
 func Format(name string, data []byte) ([]byte, error) {
+	// yaml.v3 keeps the \r of CRLF line ends in comments and drops some
+	// comments of CRLF files; the file's line ends are put back at the end.
+	crlf := bytes.Contains(data, []byte("\r\n"))
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	doc, err := parseDocument(name, data)
 	if err != nil {
 		return nil, err
@@ -54,10 +58,21 @@ func Format(name string, data []byte) ([]byte, error) {
 		return nil, err
 	}
 	root := doc.Content[0]
+	var header string // the comment above the first key heads the file
+	if root.Kind == yaml.MappingNode && len(root.Content) > 0 {
+		header, root.Content[0].HeadComment = root.Content[0].HeadComment, ""
+	}
 	normalize(root, fileShape(), true)
 	if root.Kind == yaml.MappingNode {
+		root.Content[0].HeadComment = joinLines(header, root.Content[0].HeadComment)
 		for i := 2; i < len(root.Content); i += 2 {
 			markBlank(root.Content[i])
+		}
+		// Below a last section written on one line, yaml.v3 reads a comment
+		// back as the file's last comment.
+		if k, v := root.Content[len(root.Content)-2], root.Content[len(root.Content)-1]; k.FootComment != "" && !isBlock(v) {
+			doc.FootComment = joinLines(k.FootComment, doc.FootComment)
+			k.FootComment = ""
 		}
 		if seq := mapValue(root, "configurations"); seq != nil && seq.Kind == yaml.SequenceNode {
 			for _, item := range seq.Content[min(1, len(seq.Content)):] {
@@ -76,7 +91,7 @@ func Format(name string, data []byte) ([]byte, error) {
 	if err := samePayload(name, data, out); err != nil {
 		return nil, err
 	}
-	if bytes.Contains(data, []byte("\r\n")) {
+	if crlf {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
 	return out, nil
@@ -88,23 +103,35 @@ func parseDocument(name string, data []byte) (*yaml.Node, error) {
 	if _, d := config.ParseYAML(name, data); d != nil {
 		return nil, *d
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc, next yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	doc, next, err := decode(data)
+	if err != nil {
 		return nil, fileError(name, 1, 1, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "), "")
 	}
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		line := 1
-		if err == nil {
-			line = max(next.Line, 1)
-		}
-		return nil, fileError(name, line, 1, "the file holds a second YAML document (after ---); connectsync reads only the first",
+	if next > 0 {
+		return nil, fileError(name, next, 1, "the file holds a second YAML document (after ---); connectsync reads only the first",
 			"put each document in a file of its own")
 	}
 	if err := checkDuplicates(name, doc.Content[0]); err != nil {
 		return nil, err
 	}
-	return &doc, nil
+	return doc, nil
+}
+
+// decode parses the first document and reports the line where a second one
+// starts (0: none). Reading on to the end matters for comments too: yaml.v3
+// attaches some comments only once it sees what follows them (yaml.Unmarshal
+// stops before and loses them).
+func decode(data []byte) (doc *yaml.Node, next int, err error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	doc = &yaml.Node{}
+	if err := dec.Decode(doc); err != nil {
+		return nil, 0, err
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+		return doc, max(second.Line, 1), nil
+	}
+	return doc, 0, nil
 }
 
 func fileError(name string, line, col int, msg, hint string) config.Diagnostic {
@@ -210,7 +237,17 @@ func normalize(n *yaml.Node, s *shape, block bool) {
 		if block && len(n.Content) > 0 {
 			n.Style &^= yaml.FlowStyle
 		}
+		// A comment below the last key closes the block: it stays last.
+		var foot string
+		if len(n.Content) > 0 {
+			last := n.Content[len(n.Content)-2]
+			foot, last.FootComment = last.FootComment, ""
+		}
 		sortKeys(n, s)
+		if len(n.Content) > 0 {
+			last := n.Content[len(n.Content)-2]
+			last.FootComment = joinLines(last.FootComment, foot)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if isMerge(k) {
@@ -218,12 +255,29 @@ func normalize(n *yaml.Node, s *shape, block bool) {
 			}
 			sub := s.prop(k.Value)
 			normalize(v, sub, block && s == fileShape()) // the sections are blocks
+			if s != fileShape() {
+				sinkFootComment(k, v)
+			}
+			if isBlock(v) && v.LineComment != "" {
+				// A list or mapping that was in brackets has its comment
+				// after the key now.
+				k.LineComment = joinComments(k.LineComment, v.LineComment)
+				v.LineComment = ""
+			}
 			if k.LineComment != "" && !isBlock(v) {
 				// yaml.v3 writes a key's line comment after the next key
 				// when the value sits on the key's line.
 				v.LineComment = joinComments(k.LineComment, v.LineComment)
 				k.LineComment = ""
 			}
+		}
+		// A comment below a key that is not the last goes above the next
+		// key: yaml.v3 writes a blank line after a foot comment, and its
+		// parser drops a comment followed by a blank line in a mapping.
+		for i := 2; i < len(n.Content); i += 2 {
+			prev, k := n.Content[i-2], n.Content[i]
+			k.HeadComment = joinLines(prev.FootComment, k.HeadComment)
+			prev.FootComment = ""
 		}
 	case yaml.SequenceNode:
 		if s != nil && s.items != nil && !s.objects {
@@ -243,6 +297,45 @@ func normalize(n *yaml.Node, s *shape, block bool) {
 		}
 		for _, item := range n.Content {
 			normalize(item, items, objects)
+			if item.Kind == yaml.MappingNode && isBlock(item) && n.Style&yaml.FlowStyle == 0 {
+				// Above the dash, not after it.
+				first, value := item.Content[0], item.Content[1]
+				item.HeadComment = joinLines(item.HeadComment, first.HeadComment)
+				first.HeadComment = ""
+				// A mapping that was in brackets: its comment goes on the
+				// dash's line, yaml.v3 would write it on the next item's.
+				if item.LineComment != "" {
+					if isBlock(value) {
+						first.LineComment = joinComments(first.LineComment, item.LineComment)
+					} else {
+						value.LineComment = joinComments(value.LineComment, item.LineComment)
+					}
+					item.LineComment = ""
+				}
+			}
+		}
+	}
+}
+
+// sinkFootComment moves the comment below a key whose value is a block
+// down to the last key or item inside it: yaml.v3 reads a comment there
+// back either way, depending on what follows, so only that place is a
+// fixed point.
+func sinkFootComment(k, v *yaml.Node) {
+	for k.FootComment != "" && isBlock(v) {
+		last := v.Content[len(v.Content)-1]
+		if v.Kind == yaml.MappingNode {
+			last = v.Content[len(v.Content)-2]
+		}
+		last.FootComment = joinLines(k.FootComment, last.FootComment)
+		k.FootComment = ""
+		if v.Kind == yaml.SequenceNode && isBlock(last) && last.Kind == yaml.MappingNode {
+			k, v = last.Content[len(last.Content)-2], last.Content[len(last.Content)-1]
+			k.FootComment, last.FootComment = last.FootComment, ""
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			k, v = last, v.Content[len(v.Content)-1]
 		}
 	}
 }
@@ -308,7 +401,7 @@ func joinComments(a, b string) string {
 	if a == "" || b == "" {
 		return a + b
 	}
-	return a + " " + strings.TrimLeft(strings.TrimPrefix(b, "#"), " ")
+	return a + " " + b
 }
 
 // blankMarker is a comment line that stands for a blank line until the
@@ -322,8 +415,8 @@ func markBlank(n *yaml.Node) {
 }
 
 func joinLines(a, b string) string {
-	if b == "" {
-		return a
+	if a == "" || b == "" {
+		return a + b
 	}
 	return a + "\n" + b
 }
@@ -382,10 +475,9 @@ func samePayload(name string, before, after []byte) error {
 	if errB != nil || errA != nil || !reflect.DeepEqual(a, b) {
 		return fmt.Errorf("%s: fmt would change what the file means (a bug in connectsync fmt; please report it); the file is left as it is", name)
 	}
-	var docB, docA yaml.Node
-	_ = yaml.Unmarshal(before, &docB)
-	_ = yaml.Unmarshal(after, &docA)
-	if cb, ca := commentLines(&docB), commentLines(&docA); !slices.Equal(cb, ca) {
+	docB, _, errB := decode(before)
+	docA, _, errA := decode(after)
+	if errB != nil || errA != nil || !slices.Equal(commentLines(docB), commentLines(docA)) {
 		return fmt.Errorf("%s: fmt would lose or change a comment (a bug in connectsync fmt; please report it); the file is left as it is", name)
 	}
 	return nil

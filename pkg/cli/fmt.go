@@ -108,6 +108,9 @@ func runFmt(_ context.Context, o fmtOptions, env Env) error {
 // the same directory and a rename, so that an interrupted write never
 // leaves half a file; the file keeps its permissions.
 func replaceFile(name string, data []byte) error {
+	if real, err := filepath.EvalSymlinks(name); err == nil {
+		name = real // a link stays a link to the rewritten file
+	}
 	st, err := os.Stat(name)
 	if err != nil {
 		return err

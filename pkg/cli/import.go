@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,17 +69,21 @@ is written. The secret variables to set are printed on stderr.`,
 }
 
 func runImport(ctx context.Context, o importOptions, env Env) error {
-	switch {
+	if len(o.Files) == 0 {
+		return usageError("import needs the file to add to: -f FILE (or FILE as the argument)")
+	}
+	target := filepath.Clean(o.Files[len(o.Files)-1])
+	switch st, err := os.Stat(target); {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError(fmt.Sprintf("import adds to an existing file, and %s does not exist (export writes a new one)", target))
+	case err != nil:
+		return err
+	case st.IsDir():
+		return usageError(fmt.Sprintf("import writes into a file, and %s is a directory: give the file last (-f %s -f FILE)", target, target))
 	case o.Name == "" && o.ConnectID == "":
 		return usageError("import needs --name NAME or --connect-id ID: the live configuration to add")
 	case len(o.Accounts) != 1:
 		return usageError("import needs one --account ALIAS: the account to read the configuration from")
-	case len(o.Files) == 0:
-		return usageError("import needs the file to add to: -f FILE (or FILE as the argument)")
-	}
-	target := filepath.Clean(o.Files[len(o.Files)-1])
-	if st, err := os.Stat(target); err == nil && st.IsDir() {
-		return usageError(fmt.Sprintf("import writes into a file, and %s is a directory: give the file last (-f %s -f FILE)", target, target))
 	}
 	s, err := openSession(ctx, o.commonOptions, env)
 	if err != nil {

@@ -26,6 +26,7 @@ fuzz:
 	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzInterpolate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/plan -run '^$$' -fuzz '^FuzzApplyThenPlanIsEmpty$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/docusign -run '^$$' -fuzz '^FuzzConfigurationCodec$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/yamlfile -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME)
 
 ## bench: the performance benchmarks of SPEC §7 (figures in docs/benchmarks.md)
 bench:

@@ -24,7 +24,8 @@ package yamlfile
 // Whatever the rearranging does, the result is checked before it is
 // returned: it must decode to the same value as the original (meaning), and
 // hold the same comment lines. Otherwise Format fails and the file stays as
-// it is.
+// it is. And since yaml.v3 does not always read a comment back onto the node
+// it was written from, Format repeats until its output no longer changes.
 
 import (
 	"bytes"
@@ -50,6 +51,34 @@ func Format(name string, data []byte) ([]byte, error) {
 	// comments of CRLF files; the file's line ends are put back at the end.
 	crlf := bytes.Contains(data, []byte("\r\n"))
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	out, err := formatOnce(name, data)
+	if err != nil {
+		return nil, err
+	}
+	// yaml.v3 may read a comment back attached to another node than the one
+	// it was written from, and then write it elsewhere: passes repeat until
+	// the text settles, so that fmt of fmt changes nothing.
+	for pass := 1; ; pass++ {
+		again, err := formatOnce(name, out)
+		if err != nil {
+			return nil, fmt.Errorf("%s: fmt cannot read back what it wrote (a bug in connectsync fmt; please report it); the file is left as it is: %v", name, err)
+		}
+		if bytes.Equal(again, out) {
+			break
+		}
+		if pass == 3 {
+			return nil, fmt.Errorf("%s: fmt does not settle on one layout (a bug in connectsync fmt; please report it); the file is left as it is", name)
+		}
+		out = again
+	}
+	if crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	return out, nil
+}
+
+// formatOnce is one pass of Format over text with "\n" line ends.
+func formatOnce(name string, data []byte) ([]byte, error) {
 	doc, err := parseDocument(name, data)
 	if err != nil {
 		return nil, err
@@ -91,9 +120,6 @@ func Format(name string, data []byte) ([]byte, error) {
 	if err := samePayload(name, data, out); err != nil {
 		return nil, err
 	}
-	if crlf {
-		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
-	}
 	return out, nil
 }
 
@@ -110,6 +136,9 @@ func parseDocument(name string, data []byte) (*yaml.Node, error) {
 	if next > 0 {
 		return nil, fileError(name, next, 1, "the file holds a second YAML document (after ---); connectsync reads only the first",
 			"put each document in a file of its own")
+	}
+	if root := doc.Content[0]; root.Kind != yaml.MappingNode {
+		return nil, fileError(name, root.Line, root.Column, "the file is not a mapping of keys (version:, accounts:, configurations:)", "start it with version: 1")
 	}
 	if err := checkDuplicates(name, doc.Content[0]); err != nil {
 		return nil, err
@@ -138,8 +167,9 @@ func fileError(name string, line, col int, msg, hint string) config.Diagnostic {
 	return config.Diagnostic{Severity: config.SeverityError, Pos: config.Pos{File: name, Line: line, Col: col}, Message: msg, Hint: hint}
 }
 
-// checkDuplicates refuses a key written twice in one mapping: which of the
-// two counts would depend on the order fmt puts them in.
+// checkDuplicates refuses a key written twice in one mapping (which of the
+// two counts would depend on the order fmt puts them in), and a key with
+// no name.
 func checkDuplicates(name string, n *yaml.Node) error {
 	if n.Kind == yaml.MappingNode {
 		seen := map[string]*yaml.Node{}
@@ -147,6 +177,10 @@ func checkDuplicates(name string, n *yaml.Node) error {
 			k := n.Content[i]
 			if isMerge(k) {
 				continue
+			}
+			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!null" && k.Value == "" {
+				// yaml.v3 would write it back as '', a key named "".
+				return fileError(name, k.Line, k.Column, "a key without a name", "write the key before the colon")
 			}
 			if first, dup := seen[k.Value]; dup {
 				return fileError(name, k.Line, k.Column, fmt.Sprintf("key %q is written twice (first at line %d)", k.Value, first.Line), "keep one of them")
@@ -232,6 +266,7 @@ func hasComment(text string) bool {
 // of the canonical form, comments where yaml.v3 writes them back in place.
 // block forces a mapping or list of mappings to be written as a block.
 func normalize(n *yaml.Node, s *shape, block bool) {
+	defer explicitNulls(n)
 	switch n.Kind {
 	case yaml.MappingNode:
 		if block && len(n.Content) > 0 {
@@ -336,6 +371,20 @@ func sinkFootComment(k, v *yaml.Node) {
 		}
 		if v.Kind == yaml.MappingNode {
 			k, v = last, v.Content[len(v.Content)-1]
+		}
+	}
+}
+
+// explicitNulls writes as null the empty values in a list or mapping in
+// brackets: yaml.v3 would write them as '', an empty string ({x, y: } is
+// {x: null, y: null}).
+func explicitNulls(n *yaml.Node) {
+	if n.Style&yaml.FlowStyle == 0 {
+		return
+	}
+	for _, c := range n.Content {
+		if c.Kind == yaml.ScalarNode && c.ShortTag() == "!!null" && c.Value == "" {
+			c.Value = "null"
 		}
 	}
 }
@@ -470,9 +519,13 @@ func checkAnchors(name string, doc *yaml.Node) error {
 // in fmt, reported rather than written.
 func samePayload(name string, before, after []byte) error {
 	var b, a any
-	errB := yaml.Unmarshal(before, &b)
+	if err := yaml.Unmarshal(before, &b); err != nil {
+		// Such as aliases expanding past yaml.v3's bound ("billion laughs").
+		return fileError(name, 1, 1, "fmt cannot read the file's values to check its work: "+strings.TrimPrefix(err.Error(), "yaml: "),
+			"use fewer aliases (*name), or format the file by hand")
+	}
 	errA := yaml.Unmarshal(after, &a)
-	if errB != nil || errA != nil || !reflect.DeepEqual(a, b) {
+	if errA != nil || !reflect.DeepEqual(a, b) {
 		return fmt.Errorf("%s: fmt would change what the file means (a bug in connectsync fmt; please report it); the file is left as it is", name)
 	}
 	docB, _, errB := decode(before)

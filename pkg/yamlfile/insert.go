@@ -30,23 +30,12 @@ import (
 // lines ended by "\n") to the configurations list of data, the content of
 // the file name. It returns the new content and the entry's first line.
 func insertEntry(name string, data, entry []byte) ([]byte, int, error) {
-	lf := bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
-	if _, d := config.ParseYAML(name, lf); d != nil {
-		return nil, 0, *d
-	}
-	doc, next, err := decode(lf)
+	doc, err := parseDocument(name, bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")))
 	if err != nil {
-		return nil, 0, fileError(name, 1, 1, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "), "")
-	}
-	if next > 0 {
-		return nil, 0, fileError(name, next, 1, "the file holds a second YAML document (after ---); connectsync reads only the first",
-			"put each document in a file of its own")
+		return nil, 0, err
 	}
 	t := newText(data)
 	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, 0, fileError(name, root.Line, root.Column, "the file is not a mapping of keys (version:, accounts:, configurations:)", "start it with version: 1")
-	}
 	if root.Style&yaml.FlowStyle != 0 {
 		return nil, 0, fileError(name, root.Line, root.Column, "the file is written as one mapping in braces ({...}); import adds to a block list",
 			"run connectsync fmt on it first")

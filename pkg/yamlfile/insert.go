@@ -22,8 +22,6 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/connectsync/connectsync/pkg/config"
 )
 
 // insertEntry adds entry (one list item as text, its dash at column 0,

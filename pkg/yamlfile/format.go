@@ -88,11 +88,11 @@ func formatOnce(name string, data []byte) ([]byte, error) {
 	}
 	root := doc.Content[0]
 	var header string // the comment above the first key heads the file
-	if root.Kind == yaml.MappingNode && len(root.Content) > 0 {
+	if len(root.Content) > 0 {
 		header, root.Content[0].HeadComment = root.Content[0].HeadComment, ""
 	}
 	normalize(root, fileShape(), true)
-	if root.Kind == yaml.MappingNode {
+	if len(root.Content) > 0 {
 		root.Content[0].HeadComment = joinLines(header, root.Content[0].HeadComment)
 		for i := 2; i < len(root.Content); i += 2 {
 			markBlank(root.Content[i])

@@ -279,6 +279,17 @@ func normalize(n *yaml.Node, s *shape, block bool) {
 			foot, last.FootComment = last.FootComment, ""
 		}
 		sortKeys(n, s)
+		if isBlock(n) && n.LineComment != "" {
+			// A mapping that was in brackets: its comment goes on its first
+			// line; yaml.v3 would write it on the next item's, or drop it.
+			first, value := n.Content[0], n.Content[1]
+			if isBlock(value) {
+				first.LineComment = joinComments(first.LineComment, n.LineComment)
+			} else {
+				value.LineComment = joinComments(value.LineComment, n.LineComment)
+			}
+			n.LineComment = ""
+		}
 		if len(n.Content) > 0 {
 			last := n.Content[len(n.Content)-2]
 			last.FootComment = joinLines(last.FootComment, foot)
@@ -334,19 +345,9 @@ func normalize(n *yaml.Node, s *shape, block bool) {
 			normalize(item, items, objects)
 			if item.Kind == yaml.MappingNode && isBlock(item) && n.Style&yaml.FlowStyle == 0 {
 				// Above the dash, not after it.
-				first, value := item.Content[0], item.Content[1]
+				first := item.Content[0]
 				item.HeadComment = joinLines(item.HeadComment, first.HeadComment)
 				first.HeadComment = ""
-				// A mapping that was in brackets: its comment goes on the
-				// dash's line, yaml.v3 would write it on the next item's.
-				if item.LineComment != "" {
-					if isBlock(value) {
-						first.LineComment = joinComments(first.LineComment, item.LineComment)
-					} else {
-						value.LineComment = joinComments(value.LineComment, item.LineComment)
-					}
-					item.LineComment = ""
-				}
 			}
 		}
 	}

@@ -213,7 +213,7 @@ func checkFlowComments(name string, data []byte, doc *yaml.Node) error {
 				if l == n.Line {
 					text = text[min(max(n.Column-1, 0), len(text)):]
 				}
-				if l < last && hasComment(text) {
+				if l < last && config.StripComment(text) != text {
 					bad = n
 					return
 				}
@@ -240,26 +240,6 @@ func lastLine(n *yaml.Node) int {
 		last = max(last, lastLine(c))
 	}
 	return last
-}
-
-// hasComment reports whether a line of flow text holds a comment: a "#"
-// at its start or after a space, outside quotes.
-func hasComment(text string) bool {
-	var quote byte
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t'):
-			return true
-		}
-	}
-	return false
 }
 
 // normalize rearranges n in place: keys in the schema's order, the styles
@@ -377,7 +357,7 @@ func sinkFootComment(k, v *yaml.Node) {
 }
 
 // explicitNulls writes as null the empty values in a list or mapping in
-// brackets: yaml.v3 would write them as '', an empty string ({x, y: } is
+// brackets: yaml.v3 would write them as ”, an empty string ({x, y: } is
 // {x: null, y: null}).
 func explicitNulls(n *yaml.Node) {
 	if n.Style&yaml.FlowStyle == 0 {

@@ -67,13 +67,13 @@ func TestFormatGolden(t *testing.T) {
 func TestFormatRefuses(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct{ in, want string }{
-		"tab indentation":  {"version: 1\naccounts:\n\t- alias: a\n", "f.yaml:3:1: invalid YAML: a tab indents this line"},
-		"unclosed list":    {"version: 1\nconfigurations:\n  - name: a\n    events: [envelope-sent\n    allUsers: true\n", "f.yaml:4:13: invalid YAML: this list ([) is never closed"},
-		"empty":            {"# nothing yet\n", "f.yaml:1:1: the file is empty"},
-		"two documents":    {"version: 1\n---\nversion: 1\n", "f.yaml:2:1: the file holds a second YAML document"},
-		"duplicate key":    {"version: 1\nconfigurations:\n  - name: a\n    enableLog: true\n    enableLog: false\n", `f.yaml:5:5: key "enableLog" is written twice (first at line 4)`},
-		"comment in flow":  {"version: 1\nconfigurations:\n  - name: a\n    events: [ # the two we need\n      envelope-sent, envelope-completed]\n", "f.yaml:4:13: a comment inside a list or mapping in brackets that spans several lines cannot be kept"},
-		"alias moves up":   {"version: 1\nconfigurations:\n  - name: a\n    enableLog: &on true\ndefaults:\n  includeHMAC: *on\n", "f.yaml:6:16: the canonical key order would put alias *on before its anchor &on"},
+		"tab indentation": {"version: 1\naccounts:\n\t- alias: a\n", "f.yaml:3:1: invalid YAML: a tab indents this line"},
+		"unclosed list":   {"version: 1\nconfigurations:\n  - name: a\n    events: [envelope-sent\n    allUsers: true\n", "f.yaml:4:13: invalid YAML: this list ([) is never closed"},
+		"empty":           {"# nothing yet\n", "f.yaml:1:1: the file is empty"},
+		"two documents":   {"version: 1\n---\nversion: 1\n", "f.yaml:2:1: the file holds a second YAML document"},
+		"duplicate key":   {"version: 1\nconfigurations:\n  - name: a\n    enableLog: true\n    enableLog: false\n", `f.yaml:5:5: key "enableLog" is written twice (first at line 4)`},
+		"comment in flow": {"version: 1\nconfigurations:\n  - name: a\n    events: [ # the two we need\n      envelope-sent, envelope-completed]\n", "f.yaml:4:13: a comment inside a list or mapping in brackets that spans several lines cannot be kept"},
+		"alias moves up":  {"version: 1\nconfigurations:\n  - name: a\n    enableLog: &on true\ndefaults:\n  includeHMAC: *on\n", "f.yaml:6:16: the canonical key order would put alias *on before its anchor &on"},
 		"billion laughs": {"version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" +
 			"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
 			"f.yaml:1:1: fmt cannot read the file's values to check its work: document contains excessive aliasing"},

@@ -179,7 +179,7 @@ func checkDuplicates(name string, n *yaml.Node) error {
 				continue
 			}
 			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!null" && k.Value == "" {
-				// yaml.v3 would write it back as '', a key named "".
+				// yaml.v3 would write it back as a key named "".
 				return fileError(name, k.Line, k.Column, "a key without a name", "write the key before the colon")
 			}
 			if first, dup := seen[k.Value]; dup {
@@ -357,7 +357,7 @@ func sinkFootComment(k, v *yaml.Node) {
 }
 
 // explicitNulls writes as null the empty values in a list or mapping in
-// brackets: yaml.v3 would write them as ”, an empty string ({x, y: } is
+// brackets: yaml.v3 would write them as an empty quoted string ({x, y: } is
 // {x: null, y: null}).
 func explicitNulls(n *yaml.Node) {
 	if n.Style&yaml.FlowStyle == 0 {

@@ -4,8 +4,12 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/connectsync/connectsync/pkg/cli.Version=$(VERSION) -X github.com/connectsync/connectsync/pkg/cli.Commit=$(COMMIT)
 FUZZTIME ?= 15s
+# Tools `make lint` and the release targets run (.ci/run installs them with go install).
+STATICCHECK ?= staticcheck
+GORELEASER  ?= goreleaser
+DOCKER_ARCH ?= $(shell $(GO) env GOARCH)
 
-.PHONY: build test lint fuzz bench conformance clean
+.PHONY: build test lint fuzz bench conformance release-check release-snapshot docker clean
 
 ## build: the connectsync binary in ./bin
 build:
@@ -15,10 +19,11 @@ build:
 test:
 	$(GO) test -race ./...
 
-## lint: go vet and gofmt
+## lint: go vet, gofmt and staticcheck (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2)
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(STATICCHECK) ./...
 
 ## fuzz: a short bounded run of every fuzz target (FUZZTIME each)
 fuzz:
@@ -26,9 +31,11 @@ fuzz:
 	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzInterpolate$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/plan -run '^$$' -fuzz '^FuzzApplyThenPlanIsEmpty$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/docusign -run '^$$' -fuzz '^FuzzConfigurationCodec$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzSyntaxScan$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/cli -run '^$$' -fuzz '^FuzzEverythingStorableIsAdoptable$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/yamlfile -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME)
 
-## bench: the performance benchmarks of SPEC §7 (figures in docs/benchmarks.md)
+## bench: the performance benchmarks (targets and figures in docs/benchmarks.md)
 bench:
 	$(GO) test ./pkg/config -run '^$$' -bench . -benchmem
 	$(GO) test ./pkg/cli -run '^$$' -bench . -benchtime 1x
@@ -38,5 +45,19 @@ conformance:
 	cd testdata/conformance/node && npm ci --no-audit --no-fund
 	CONNECTSYNC_REQUIRE_NODE=1 $(GO) test -run TestNodeSDKConformance -v ./pkg/emulator/
 
+## release-check: is .goreleaser.yaml valid (go install github.com/goreleaser/goreleaser/v2@v2.15.1)
+release-check:
+	$(GORELEASER) check
+
+## release-snapshot: what a tag would release, built locally into dist/ and checked (no image, nothing published)
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean --skip=docker,sign
+	CONNECTSYNC_RELEASE_DIST=dist $(GO) test -count=1 -run '^TestReleaseSnapshot$$' .
+
+## docker: the image from the Dockerfile, for this machine's arch (needs a docker engine)
+docker:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(DOCKER_ARCH) $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o build/docker/linux/$(DOCKER_ARCH)/connectsync .
+	docker build --platform linux/$(DOCKER_ARCH) -f Dockerfile -t connectsync:dev build/docker
+
 clean:
-	rm -rf bin .connectsync
+	rm -rf bin build dist completions manpages .connectsync

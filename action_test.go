@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,11 +56,18 @@ type step struct {
 // leak in. Every step gets a fresh GITHUB_OUTPUT, as in Actions.
 func runStep(t *testing.T, env map[string]string, name string, args ...string) step {
 	t.Helper()
+	return runStepIn(t, "", env, name, args...)
+}
+
+// runStepIn is runStep in the directory dir ("": the test's own).
+func runStepIn(t *testing.T, dir string, env map[string]string, name string, args ...string) step {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "github_output")
 	if err := os.WriteFile(out, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GITHUB_OUTPUT=" + out}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -151,13 +160,17 @@ func needNode(t *testing.T) string {
 	return node
 }
 
-// fakeGitHub serves the three REST calls the comment script makes, over an
-// in-memory list of one pull request's comments, two to a page so that the
-// script has to follow Link headers.
+// fakeGitHub serves the calls the comment script makes, over an in-memory
+// list of one pull request's comments, two to a page so that the script has
+// to follow Link headers. The token's identity: GET /user answers user, or
+// 403 as it does for GITHUB_TOKEN (an installation token) when user is "";
+// GraphQL's viewer is viewer, or the same as user when viewer is "".
 type fakeGitHub struct {
 	t        *testing.T
 	token    string
 	pageSize int
+	user     string
+	viewer   string
 
 	mu       sync.Mutex
 	nextID   int64
@@ -202,6 +215,24 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.t.Errorf("%s %s: no X-GitHub-Api-Version", r.Method, r.URL)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.URL.Path == "/user" && r.Method == http.MethodGet:
+		if g.user == "" {
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+			return
+		}
+		fmt.Fprintf(w, `{"login":%q,"type":"User"}`, g.user)
+		return
+	case r.URL.Path == "/graphql" && r.Method == http.MethodPost:
+		var q struct {
+			Query string `json:"query"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&q); err != nil || !strings.Contains(q.Query, "viewer") {
+			g.t.Errorf("graphql query %q: %v", q.Query, err)
+		}
+		fmt.Fprintf(w, `{"data":{"viewer":{"login":%q}}}`, cmp.Or(g.viewer, g.user))
+		return
+	}
 	var in struct {
 		Body string `json:"body"`
 	}
@@ -226,7 +257,7 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(g.comments[lo:hi])
 	case r.URL.Path == listPath && r.Method == http.MethodPost:
-		id := g.add("github-actions[bot]", in.Body)
+		id := g.add(cmp.Or(g.viewer, g.user), in.Body)
 		w.WriteHeader(http.StatusCreated)
 		json.NewEncoder(w).Encode(g.comments[len(g.comments)-1])
 		_ = id
@@ -246,13 +277,14 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// own returns the comments whose first line is the marker.
+// own returns the comments of the token's identity (the bot, for
+// GITHUB_TOKEN) whose first line is the marker.
 func (g *fakeGitHub) own(marker string) []ghComment {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var out []ghComment
 	for _, c := range g.comments {
-		if first, _, _ := strings.Cut(c.Body, "\n"); first == marker {
+		if first, _, _ := strings.Cut(c.Body, "\n"); first == marker && c.User.Login == cmp.Or(g.viewer, g.user) {
 			out = append(out, c)
 		}
 	}
@@ -392,10 +424,13 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, "connectsync", "webhooks.yaml"), []byte(webhooksYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gh := &fakeGitHub{t: t, token: token, pageSize: 2}
+	gh := &fakeGitHub{t: t, token: token, pageSize: 2, viewer: "github-actions[bot]"}
 	gh.add("alice", "Looks good to me.")
+	// Someone else's comment that starts with the marker: never edited.
+	const impostor = render.PlanMarker + "\n### connectsync plan\n\nNo changes. (written by mallory)"
+	gh.add("mallory", impostor)
 	gh.add("bob", "As the bot says:\n"+render.PlanMarker+"\nnothing else")
-	gh.add("github-actions[bot]", "<!-- connectsync:plan:staging -->\n### connectsync plan\n\nstaging")
+	stagingID := gh.add("github-actions[bot]", "<!-- connectsync:plan:staging -->\n### connectsync plan\n\nstaging")
 	gh.add("carol", "One more thing.")
 	gh.add("dave", "And another.")
 	srv := httptest.NewServer(gh)
@@ -467,8 +502,9 @@ func TestActionPlanApplyComment(t *testing.T) {
 	if !strings.Contains(own[0].Body, "commit `0123456`") || !strings.Contains(own[0].Body, "https://github.com/acme/webhooks/actions/runs/4242") {
 		t.Errorf("the comment's footer names no commit or run:\n%s", own[0].Body)
 	}
-	if calls := gh.takeCalls(); len(calls) != 4 || calls[3] != "POST "+listPath {
-		t.Errorf("first comment: calls %v, want three pages listed, then a POST", calls)
+	wantCalls := []string{"GET /user", "POST /graphql", "GET " + listPath, "GET " + listPath, "GET " + listPath, "POST " + listPath}
+	if calls := gh.takeCalls(); !slices.Equal(calls, wantCalls) {
+		t.Errorf("first comment: calls %v, want %v: who the token is (GITHUB_TOKEN cannot GET /user: GraphQL's viewer), three pages listed, then a POST", calls, wantCalls)
 	}
 
 	// Merge: apply exactly the saved plan.
@@ -507,17 +543,20 @@ func TestActionPlanApplyComment(t *testing.T) {
 	p4 := uses(map[string]string{"command": "plan", "args": "--sandbox", "comment": "true", "comment-tag": "staging"}, secrets)
 	check("tagged plan", p4, false, map[string]string{"has-changes": "false"})
 	staging := gh.own("<!-- connectsync:plan:staging -->")
-	if len(staging) != 1 || staging[0].ID != 3 || !strings.Contains(staging[0].Body, planBody(md2)) {
+	if len(staging) != 1 || staging[0].ID != stagingID || !strings.Contains(staging[0].Body, planBody(md2)) {
 		t.Errorf("tagged comment: %+v", staging)
 	}
 	if own := gh.own(render.PlanMarker); len(own) != 1 || !strings.Contains(own[0].Body, "The plan failed") {
 		t.Errorf("the tagged plan touched the untagged comment: %+v", own)
 	}
 	gh.mu.Lock()
-	if n := len(gh.comments); n != 6 {
-		t.Errorf("%d comments, want the 5 others and one plan comment", n)
+	if n := len(gh.comments); n != 7 {
+		t.Errorf("%d comments, want the 6 others and one plan comment", n)
 	}
-	if b := gh.comments[1].Body; !strings.HasPrefix(b, "As the bot says:") {
+	if b := gh.comments[1].Body; b != impostor {
+		t.Errorf("another author's comment starting with the marker was edited: %q", b)
+	}
+	if b := gh.comments[2].Body; !strings.HasPrefix(b, "As the bot says:") {
 		t.Errorf("a human comment quoting the marker was edited: %q", b)
 	}
 	gh.mu.Unlock()
@@ -612,6 +651,41 @@ func TestActionValidateInvalid(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(readFile(t, run.outputs["json"])), &diag); err != nil || diag.Valid || diag.Errors != 1 {
 		t.Errorf("json output: %v %+v", err, diag)
+	}
+}
+
+// TestActionValidateAnnotationsFromRepositoryRoot: GitHub resolves an
+// annotation's file= from the repository root, so with working-directory
+// set the paths connectsync prints (relative to it) get that directory in
+// front; the text output keeps them as connectsync wrote them.
+func TestActionValidateAnnotationsFromRepositoryRoot(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	invalid := strings.Replace(webhooksYAML, "    password:", "    recipientEvents: [Sentt]\n    password:", 1)
+	if err := os.MkdirAll(filepath.Join(ws, "infra", "connectsync"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "infra", "connectsync", "webhooks.yaml"), []byte(invalid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "infra", "accounts.yaml"), []byte("version: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newActionRunner(t, ws, "http://127.0.0.1:1", "unused")
+	for _, tt := range []struct{ wd, files, want string }{
+		{filepath.Join(ws, "infra"), "connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), "webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), "../connectsync/webhooks.yaml", "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+		{filepath.Join(ws, "infra", "connectsync"), filepath.Join(ws, "infra", "connectsync", "webhooks.yaml"), "::error file=infra/connectsync/webhooks.yaml,line=16,col=23,"},
+	} {
+		run := r.uses(t, map[string]string{"command": "validate", "files": tt.files, "working-directory": tt.wd}, nil)
+		out := run.steps["run"].stdout
+		if !run.failed || !strings.Contains(out, tt.want) {
+			t.Errorf("working-directory %s, files %s: want %q in\n%s", strings.TrimPrefix(tt.wd, ws), tt.files, tt.want, out)
+		}
+		if strings.Count(out, "::warning file=infra/connectsync/webhooks.yaml,line=17,") != 1 {
+			t.Errorf("working-directory %s: the warning's path:\n%s", strings.TrimPrefix(tt.wd, ws), out)
+		}
 	}
 }
 
@@ -788,81 +862,142 @@ esac
 printf '#!/bin/sh\necho "connectsync fake (commit fake)"\n' > "$out"; chmod +x "$out"
 `
 
-func TestActionInstall(t *testing.T) {
+// TestActionBuild: the install step's answer when connectsync must be built
+// (a branch or commit ref, version: local, a module version), then the build
+// step. The release downloads are in action_release_test.go.
+func TestActionBuild(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	goDir := filepath.Dir(fakeBinary(t, "go", fakeGo))
+	// Where a runner puts the action for uses: connectsync/connectsync@SHA.
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	downloaded := filepath.Join(t.TempDir(), "_actions", "connectsync", "connectsync", sha)
+	if err := os.MkdirAll(downloaded, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"go.mod", "main.go"} {
+		if err := os.WriteFile(filepath.Join(downloaded, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// sourceBuild is how the build step runs go for a source build in dir.
+	sourceBuild := func(dir, version string) string {
+		return "cwd=" + dir + " GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + version +
+			" -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]"
+	}
 	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr string
-		wantLog string // with RUNNER_TEMP written as TEMP and the source as SRC
+		name      string
+		env       map[string]string
+		wantBuild string // install's build output
+		wantErr   string
+		wantLog   string // with RUNNER_TEMP written as TEMP and the source as SRC
 	}{{
-		name:    "from the action's source",
-		env:     map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "GITHUB_ACTION_REF": "v1.4.0"},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=v1.4.0 -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		name:      "a branch: the action's source",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": "main"},
+		wantBuild: "source",
+		wantLog:   sourceBuild("SRC", "main"),
 	}, {
-		name:    "local, as uses: ./ has no ref",
-		env:     map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root},
-		wantLog: "cwd=SRC GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=local -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]",
+		name:      "a commit, read from the action's path when github.action_ref is empty",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": downloaded, "ACTION_REF": ""},
+		wantBuild: "source",
+		wantLog:   sourceBuild("ACT", sha),
 	}, {
-		name:    "a released version",
-		env:     map[string]string{"INPUT_VERSION": "v1.2.3"},
-		wantLog: "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@v1.2.3]",
+		name:      "uses: ./ (no ref)",
+		env:       map[string]string{"INPUT_VERSION": "", "GITHUB_ACTION_PATH": root, "ACTION_REF": ""},
+		wantBuild: "source",
+		wantLog:   sourceBuild("SRC", "local"),
+	}, {
+		name:      "local, as uses: ./ has no ref",
+		env:       map[string]string{"INPUT_VERSION": "local", "GITHUB_ACTION_PATH": root, "ACTION_REF": "v1.2.3"},
+		wantBuild: "source",
+		wantLog:   sourceBuild("SRC", "v1.2.3"),
+	}, {
+		name:      "a module version",
+		env:       map[string]string{"INPUT_VERSION": "latest"},
+		wantBuild: "module",
+		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@latest]",
 	}, {
 		name:    "not a version",
 		env:     map[string]string{"INPUT_VERSION": "v1;rm -rf /"},
 		wantErr: "is not a module version",
 	}, {
-		name:    "no source to build",
-		env:     map[string]string{"INPUT_VERSION": ""},
-		wantErr: "holds no connectsync source",
+		name:      "no source to build",
+		env:       map[string]string{"INPUT_VERSION": ""},
+		wantBuild: "source",
+		wantErr:   "holds no connectsync source",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			temp, log := t.TempDir(), filepath.Join(t.TempDir(), "go.log")
 			ghPath := filepath.Join(t.TempDir(), "github_path")
-			env := merge(tt.env, map[string]string{"RUNNER_TEMP": temp, "FAKE_LOG": log, "GITHUB_PATH": ghPath})
-			cmd := exec.Command("bash", filepath.Join(root, actionScript), "install")
-			cmd.Dir = t.TempDir()
-			out := filepath.Join(t.TempDir(), "github_output")
-			cmd.Env = []string{"PATH=" + goDir + string(os.PathListSeparator) + os.Getenv("PATH"), "GITHUB_OUTPUT=" + out}
-			for k, v := range env {
-				cmd.Env = append(cmd.Env, k+"="+v)
+			dir := t.TempDir()
+			env := merge(tt.env, map[string]string{"RUNNER_TEMP": temp, "FAKE_LOG": log, "GITHUB_PATH": ghPath,
+				"PATH": goDir + string(os.PathListSeparator) + os.Getenv("PATH")})
+			step := func(mode string, extra map[string]string) (step, string) {
+				cmd := exec.Command("bash", filepath.Join(root, actionScript), mode)
+				cmd.Dir = dir
+				out := filepath.Join(t.TempDir(), "github_output")
+				if err := os.WriteFile(out, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cmd.Env = []string{"GITHUB_OUTPUT=" + out}
+				for k, v := range merge(env, extra) {
+					cmd.Env = append(cmd.Env, k+"="+v)
+				}
+				b, err := cmd.CombinedOutput()
+				s := step{stdout: string(b)}
+				if ee, ok := err.(*exec.ExitError); ok {
+					s.code = ee.ExitCode()
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				s.outputs = readOutputs(t, out)
+				return s, string(b)
 			}
-			b, err := cmd.CombinedOutput()
+			inst, out := step("install", nil)
+			if tt.wantBuild == "" {
+				if inst.code == 0 || !strings.Contains(out, tt.wantErr) {
+					t.Errorf("install: exit %d, output\n%s\nwant %q", inst.code, out, tt.wantErr)
+				}
+				return
+			}
+			if inst.code != 0 || inst.outputs["build"] != tt.wantBuild || inst.outputs["path"] != "" {
+				t.Fatalf("install: exit %d, outputs %v, want build=%s\n%s", inst.code, inst.outputs, tt.wantBuild, out)
+			}
+			b, out := step("build", map[string]string{"BUILD": inst.outputs["build"]})
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(string(b), tt.wantErr) {
-					t.Errorf("err %v, output\n%s\nwant %q", err, b, tt.wantErr)
+				if b.code == 0 || !strings.Contains(out, tt.wantErr) {
+					t.Errorf("build: exit %d, output\n%s\nwant %q", b.code, out, tt.wantErr)
 				}
 				if _, err := os.Stat(log); err == nil {
 					t.Errorf("go ran: %s", readFile(t, log))
 				}
 				return
 			}
-			if err != nil {
-				t.Fatalf("%v\n%s", err, b)
+			if b.code != 0 {
+				t.Fatalf("build: exit %d\n%s", b.code, out)
 			}
 			got := readFile(t, log)
 			got = strings.ReplaceAll(got, temp, "TEMP")
+			got = strings.ReplaceAll(got, downloaded, "ACT")
 			got = strings.ReplaceAll(got, root, "SRC")
-			got = strings.ReplaceAll(got, cmd.Dir, "CWD")
+			got = strings.ReplaceAll(got, dir, "CWD")
 			got = regexp.MustCompile(`Commit=[0-9a-z]+`).ReplaceAllString(got, "Commit=COMMIT")
 			if got != tt.wantLog+"\n" {
 				t.Errorf("go ran as\n%s\nwant\n%s", got, tt.wantLog)
 			}
 			bin := filepath.Join(temp, "connectsync-bin", "connectsync")
-			if o := readOutputs(t, out); o["path"] != bin {
-				t.Errorf("outputs %v, want path=%s", o, bin)
+			if b.outputs["path"] != bin {
+				t.Errorf("outputs %v, want path=%s", b.outputs, bin)
 			}
 			if p := readFile(t, ghPath); p != filepath.Dir(bin)+"\n" {
 				t.Errorf("GITHUB_PATH holds %q", p)
 			}
-			if !strings.Contains(string(b), "connectsync fake") {
-				t.Errorf("the installed binary did not run:\n%s", b)
+			if !strings.Contains(out, "connectsync fake") {
+				t.Errorf("the installed binary did not run:\n%s", out)
 			}
 		})
 	}
@@ -898,5 +1033,55 @@ func TestActionAuditKeepsReportOfFailedAccount(t *testing.T) {
 	}
 	if md := readFile(t, run.outputs["markdown"]); !strings.Contains(md, "hooli") || !strings.Contains(md, "demo") {
 		t.Errorf("markdown lacks an account:\n%s", md)
+	}
+}
+
+// TestCommentAuthorFromUserToken: with a user's token (GET /user answers),
+// the comment is that user's; the bot's comment with the same marker is
+// someone else's and stays as it is.
+func TestCommentAuthorFromUserToken(t *testing.T) {
+	t.Parallel()
+	node := needNode(t)
+	md := filepath.Join(t.TempDir(), "plan.md")
+	if err := os.WriteFile(md, []byte(render.PlanMarker+"\nthe new plan\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gh := &fakeGitHub{t: t, token: "a-user-token", pageSize: 100, user: "ci-bot"}
+	botID := gh.add("github-actions[bot]", render.PlanMarker+"\nthe bot's plan")
+	mineID := gh.add("CI-Bot", render.PlanMarker+"\nmy old plan") // logins compare without case
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	env := map[string]string{
+		"GITHUB_API_URL": srv.URL, "GITHUB_REPOSITORY": fakeRepo, "GITHUB_TOKEN": "a-user-token",
+		"CONNECTSYNC_PR": fakePR, "CONNECTSYNC_MARKDOWN": md,
+	}
+	if s := runStep(t, env, node, commentScript); s.code != 0 {
+		t.Fatalf("exit %d\n%s%s", s.code, s.stdout, s.stderr)
+	}
+	gh.mu.Lock()
+	defer gh.mu.Unlock()
+	if len(gh.comments) != 2 || gh.comments[0].ID != botID || gh.comments[0].Body != render.PlanMarker+"\nthe bot's plan" {
+		t.Errorf("the bot's comment changed: %+v", gh.comments)
+	}
+	if gh.comments[1].ID != mineID || !strings.Contains(gh.comments[1].Body, "the new plan") {
+		t.Errorf("the token's own comment was not updated: %+v", gh.comments)
+	}
+	if want := []string{"GET /user", "GET " + listPath, fmt.Sprintf("PATCH /repos/%s/issues/comments/%d", fakeRepo, mineID)}; !slices.Equal(gh.calls, want) {
+		t.Errorf("calls %v, want %v", gh.calls, want)
+	}
+}
+
+// TestActionScriptShellcheck runs shellcheck over the action's script
+// (actionlint checks the run: blocks of the workflows, not this file).
+func TestActionScriptShellcheck(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("shellcheck is not installed; .ci/run installs it")
+		}
+		t.Skip("shellcheck is not installed")
+	}
+	if out, err := exec.Command(sc, "--shell=bash", actionScript).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck %s: %v\n%s", actionScript, err, out)
 	}
 }

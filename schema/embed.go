@@ -36,6 +36,39 @@ var Audit []byte
 // AuditURL is the audit schema's $id.
 const AuditURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/audit.schema.json"
 
+// Validate is the JSON Schema of validate --format json.
+//
+//go:embed validate.schema.json
+var Validate []byte
+
+// ValidateURL is the validate report schema's $id.
+const ValidateURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/validate.schema.json"
+
+// Users is the JSON Schema of users --format json.
+//
+//go:embed users.schema.json
+var Users []byte
+
+// UsersURL is the users schema's $id.
+const UsersURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/users.schema.json"
+
+// Apply is the JSON Schema of apply --format json.
+//
+//go:embed apply.schema.json
+var Apply []byte
+
+// ApplyURL is the apply report schema's $id.
+const ApplyURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/apply.schema.json"
+
+// Delivery is the JSON Schema of the delivery-health reports (failures,
+// logs, retry and republish with --format json).
+//
+//go:embed delivery.schema.json
+var Delivery []byte
+
+// DeliveryURL is the delivery schema's $id.
+const DeliveryURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/delivery.schema.json"
+
 // Compile compiles one of these schemas (draft 2020-12) for validation;
 // url is its $id and doc its bytes, e.g. Compile(PlanURL, Plan).
 func Compile(url string, doc []byte) (*jsonschema.Schema, error) {

@@ -4,20 +4,25 @@
 //
 // How it finds its own comment: the markdown connectsync writes starts with a
 // marker line, <!-- connectsync:plan --> (render.PlanMarker in
-// pkg/render/planmd.go), which GitHub does not display. The script lists the
-// pull request's comments, every page of
+// pkg/render/planmd.go), which GitHub does not display. The script asks who
+// the token is,
+//   GET   {api}/user                      (a personal or user token), or else
+//   POST  {graphql} { viewer { login } }  (GITHUB_TOKEN and app tokens, which
+//                                          GET /user refuses: github-actions[bot])
+// lists the pull request's comments, every page of
 //   GET   {api}/repos/{owner}/{repo}/issues/{number}/comments
-// and takes the oldest whose first line is exactly that marker. It replaces
+// and takes the oldest that the token's identity wrote whose first line is
+// exactly that marker. It replaces
 // that comment's body with
 //   PATCH {api}/repos/{owner}/{repo}/issues/comments/{id}
 // or, when there is none yet, creates it with
 //   POST  {api}/repos/{owner}/{repo}/issues/{number}/comments
 // A comment-tag input makes the marker <!-- connectsync:plan:TAG -->, so two
-// plans (staging, production) keep two comments. A human comment that quotes
-// the marker further down is never touched: only the first line counts.
+// plans (staging, production) keep two comments. A comment by anyone else is
+// never touched, even one that starts with the marker.
 //
 // Environment (action.yml sets it): GITHUB_TOKEN (or GH_TOKEN),
-// GITHUB_REPOSITORY, GITHUB_API_URL, CONNECTSYNC_PR (the pull request number),
+// GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_GRAPHQL_URL, CONNECTSYNC_PR (the pull request number),
 // CONNECTSYNC_MARKDOWN (the file to post), CONNECTSYNC_COMMIT and
 // CONNECTSYNC_COMMENT_TAG (optional), GITHUB_SERVER_URL and GITHUB_RUN_ID (for
 // the footer's link), GITHUB_OUTPUT (comment-id and comment-url go there).
@@ -77,14 +82,22 @@ function commentBody(markdown, env) {
   return { marker, body: `${marker}\n${text}${tail}` };
 }
 
-// isOwn reports whether a comment is the one this marker identifies.
-function isOwn(comment, marker) {
+// isOwn reports whether a comment is the one this marker identifies: the
+// marker on its first line, written by the token's identity (login).
+function isOwn(comment, marker, login) {
   if (typeof comment.body !== 'string') {
+    return false;
+  }
+  const author = (comment.user && comment.user.login) || '';
+  if (author.toLowerCase() !== String(login).toLowerCase()) {
     return false;
   }
   const nl = comment.body.indexOf('\n');
   return (nl < 0 ? comment.body : comment.body.slice(0, nl)).trim() === marker;
 }
+
+// The identity of GITHUB_TOKEN, should neither call answer.
+const ACTIONS_BOT = 'github-actions[bot]';
 
 class Client {
   constructor(apiURL, token) {
@@ -135,13 +148,38 @@ class Client {
     return res;
   }
 
-  // find returns the oldest comment on the issue this marker identifies.
-  async find(repo, number, marker) {
+  // login returns who the token is: GET /user for a user's token; GraphQL's
+  // viewer for GITHUB_TOKEN and app installation tokens, which GET /user
+  // refuses (403 "Resource not accessible by integration").
+  async login(graphqlURL) {
+    try {
+      const user = await (await this.request('GET', this.url('user'))).json();
+      if (user.login) {
+        return user.login;
+      }
+    } catch {
+      // an installation token: ask GraphQL
+    }
+    try {
+      const res = await this.request('POST', graphqlURL, { query: 'query { viewer { login } }' });
+      const login = (((await res.json()).data || {}).viewer || {}).login;
+      if (login) {
+        return login;
+      }
+    } catch (err) {
+      console.log(`Could not ask who the token is (${err.message}); assuming ${ACTIONS_BOT}, GITHUB_TOKEN's identity.`);
+    }
+    return ACTIONS_BOT;
+  }
+
+  // find returns the oldest comment on the issue this marker identifies,
+  // written by login.
+  async find(repo, number, marker, login) {
     let url = this.url(`repos/${repo}/issues/${number}/comments?per_page=100`);
     for (let page = 0; url && page < 100; page++) {
       const res = await this.request('GET', url);
       const comments = await res.json();
-      const own = comments.find((c) => isOwn(c, marker));
+      const own = comments.find((c) => isOwn(c, marker, login));
       if (own) {
         return own;
       }
@@ -181,8 +219,10 @@ async function main(env) {
   const markdown = fs.readFileSync(env.CONNECTSYNC_MARKDOWN, 'utf8');
   const { marker, body } = commentBody(markdown, env);
 
-  const gh = new Client(env.GITHUB_API_URL || 'https://api.github.com', token);
-  const own = await gh.find(repo, number, marker);
+  const api = env.GITHUB_API_URL || 'https://api.github.com';
+  const gh = new Client(api, token);
+  const login = await gh.login(env.GITHUB_GRAPHQL_URL || `${api.replace(/\/+$/, '')}/graphql`);
+  const own = await gh.find(repo, number, marker, login);
   let res;
   if (own) {
     res = await gh.request('PATCH', gh.url(`repos/${repo}/issues/comments/${own.id}`), { body });
@@ -190,7 +230,7 @@ async function main(env) {
     res = await gh.request('POST', gh.url(`repos/${repo}/issues/${number}/comments`), { body });
   }
   const comment = await res.json();
-  console.log(`${own ? 'Updated' : 'Created'} the plan comment ${marker}: ${comment.html_url || comment.id}`);
+  console.log(`${own ? 'Updated' : 'Created'} the plan comment ${marker} of ${login}: ${comment.html_url || comment.id}`);
   setOutput(env, 'comment-id', comment.id);
   setOutput(env, 'comment-url', comment.html_url || '');
   return 0;

@@ -60,6 +60,12 @@ type Options struct {
 	// CreateAttempts bounds how often a create whose outcome stays unknown
 	// is tried (default 3).
 	CreateAttempts int
+	// BeforeCreate, if set, is called before a create is first sent, and
+	// AfterCreate once its outcome is known (created, or certainly not):
+	// a journal of creates in flight, so that a re-run after a kill can
+	// wait for one DocuSign was still storing. AfterCreate is not called
+	// while the outcome stays unknown.
+	BeforeCreate, AfterCreate func(accountID, name string)
 }
 
 // Status is what became of one change.
@@ -176,7 +182,7 @@ func runAccount(ctx context.Context, api API, a plan.Account, opts Options) Acco
 		skipAll("mass delete refused")
 		return ar
 	}
-	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts}
+	acct := &accountRun{api: api, accountID: a.AccountID, alias: a.Alias, live: opts.Live[a.Alias], attempts: opts.CreateAttempts, opts: opts}
 	// A change once started runs to its end: its calls do not see the
 	// cancellation, which only stops the next change from starting.
 	callCtx := context.WithoutCancel(ctx)
@@ -214,6 +220,7 @@ type accountRun struct {
 	alias     string
 	live      []docusign.Configuration
 	attempts  int
+	opts      Options
 }
 
 func (r *accountRun) wire(connectID string) (docusign.Configuration, bool) {
@@ -248,6 +255,15 @@ func (r *accountRun) do(ctx context.Context, c plan.Change) (id, note string, er
 // account and looks for a configuration of that name that was not there
 // before: found, the create happened; not found, it is tried again.
 func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string, err error) {
+	if r.opts.BeforeCreate != nil {
+		r.opts.BeforeCreate(r.accountID, c.Name)
+	}
+	known := true
+	defer func() {
+		if known && r.opts.AfterCreate != nil {
+			r.opts.AfterCreate(r.accountID, c.Name)
+		}
+	}()
 	body := config.ToWire(*c.Desired)
 	before := map[string]bool{}
 	for _, w := range r.live {
@@ -264,6 +280,7 @@ func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string
 		found, lerr := r.findNew(ctx, c.Name, before)
 		switch {
 		case lerr != nil:
+			known = false
 			return "", note, fmt.Errorf("create %q: %w; and listing the account to check whether it was created failed: %v (re-run to repair)", c.Name, err, lerr)
 		case len(found) == 1:
 			return found[0], "the response was lost; the configuration was created", nil

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/schema"
 )
@@ -135,12 +137,26 @@ func TestSeverities(t *testing.T) {
 	}
 }
 
-// fakeAPI counts calls; accounts named in fail answer an error.
+// fakeAPI counts calls; accounts named in fail answer an error, and those
+// in failLog an error for the failure log only.
 type fakeAPI struct {
-	mu    sync.Mutex
-	lists map[string]int
-	users int
-	fail  map[string]bool
+	mu       sync.Mutex
+	lists    map[string]int
+	users    int
+	failures int
+	fail     map[string]bool
+	failLog  map[string]bool
+}
+
+// ListFailures answers one failure of each account's first configuration.
+func (f *fakeAPI) ListFailures(_ context.Context, id string, from, to time.Time) ([]docusign.LogEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures++
+	if f.failLog[id] {
+		return nil, errors.New("400 INVALID_REQUEST_PARAMETER")
+	}
+	return []docusign.LogEntry{{EnvelopeID: "e-" + id, ConnectID: id + "-1", Created: from.Add(time.Hour).Format(time.RFC3339), Error: "503"}}, nil
 }
 
 func (f *fakeAPI) ListConfigurations(_ context.Context, id string) ([]docusign.Configuration, error) {
@@ -160,7 +176,7 @@ func (f *fakeAPI) ListUsers(_ context.Context, id, connectID string) ([]docusign
 	return []docusign.User{{UserID: "u1"}, {UserID: "u2"}, {UserID: "u3"}}, nil
 }
 
-// TestRunCalls is SPEC §7 for audit: one list call per account, and users
+// TestRunCalls is the call budget of docs/benchmarks.md for audit: one list call per account, and users
 // calls only when coverage is asked for (never for an account that failed).
 func TestRunCalls(t *testing.T) {
 	t.Parallel()
@@ -168,13 +184,18 @@ func TestRunCalls(t *testing.T) {
 	for i := range 20 {
 		targets = append(targets, Target{Account: config.Account{Alias: fmt.Sprintf("a%02d", i), AccountID: fmt.Sprint(1000 + i)}, InFiles: true})
 	}
+	window := &delivery.Window{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)}
 	for _, coverage := range []bool{false, true} {
 		t.Run(fmt.Sprintf("coverage=%v", coverage), func(t *testing.T) {
 			t.Parallel()
 			api := &fakeAPI{lists: map[string]int{}, fail: map[string]bool{"1003": true}}
 			var mu sync.Mutex
 			n := 0
-			r := Run(context.Background(), api, targets, Options{Policy: config.DefaultPolicy(), Concurrency: 4, Coverage: coverage, Done: func() {
+			var dw *delivery.Window
+			if coverage { // delivery on in one case, off in the other
+				dw = window
+			}
+			r := Run(context.Background(), api, targets, Options{Policy: config.DefaultPolicy(), Concurrency: 4, Coverage: coverage, Delivery: dw, Done: func() {
 				mu.Lock()
 				n++
 				mu.Unlock()
@@ -191,6 +212,10 @@ func TestRunCalls(t *testing.T) {
 			if api.users != wantUsers {
 				t.Errorf("%d users calls, want %d", api.users, wantUsers)
 			}
+			// One failure-log call per account that could be read, none with delivery off.
+			if want := map[bool]int{false: 0, true: 19}[coverage]; api.failures != want {
+				t.Errorf("%d failure-log calls, want %d", api.failures, want)
+			}
 			if n != len(targets) {
 				t.Errorf("Done called %d times, want %d", n, len(targets))
 			}
@@ -201,6 +226,80 @@ func TestRunCalls(t *testing.T) {
 				t.Errorf("users of a04's first configuration: %v", got)
 			}
 		})
+	}
+}
+
+// TestBuildDelivery: each configuration with failed deliveries in the
+// window is a high delivery-failures finding with the fix; a failure log
+// that cannot be read is a note, not a failed account.
+func TestBuildDelivery(t *testing.T) {
+	t.Parallel()
+	w := delivery.Window{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)}
+	live := []config.Connect{
+		liveConnect("orders", "1", jsonSIM("https://hooks.example.com/orders")),
+		liveConnect("Legacy order webhook", "2", with(jsonSIM("http://legacy.example.com/x"), "includeHMAC", false)),
+		liveConnect("sf", "3", map[string]any{"configurationType": "salesforce", "urlToPublishTo": "https://login.salesforce.com"}),
+	}
+	inputs := []Input{
+		{Account: prod, InFiles: true, Live: live, Failures: []docusign.LogEntry{
+			{EnvelopeID: "e1", ConnectID: "2", Created: "2026-11-06T10:00:00Z", LastTry: "2026-11-07T09:00:00.0000000Z", Error: "503 at https://u:pw@legacy.example.com/x"},
+			{EnvelopeID: "e2", ConnectID: "2", Created: "2026-11-05T10:00:00Z", Error: "timeout"},
+			{EnvelopeID: "e3", ConnectID: "3", Created: "2026-11-05T10:00:00Z", Error: "refused"},
+			{EnvelopeID: "e4", ConnectID: "99", Created: "2026-11-05T10:00:00Z", Error: "deleted configuration"},
+			{EnvelopeID: "e5", ConnectID: "1", Created: "2026-10-01T10:00:00Z", Error: "before the window"},
+		}},
+		{Account: config.Account{Alias: "eu", AccountID: "2b7e"}, InFiles: true, Live: live[:1], FailuresErr: errors.New("failure log not read: 400 X")},
+	}
+	r := Build(inputs, Options{Policy: config.DefaultPolicy(), Delivery: &w})
+	if r.Delivery == nil || !r.Delivery.Since.Equal(w.Since) || r.Summary.DeliveryFailures != 3 || r.Summary.Failed != 0 || r.Summary.Findings.High != 3 {
+		t.Fatalf("report: delivery %+v, summary %+v", r.Delivery, r.Summary)
+	}
+	eu, p := r.Accounts[0], r.Accounts[1]
+	if eu.DeliveryError != "failure log not read: 400 X" || eu.Error != "" || eu.Configurations[0].Delivery != nil {
+		t.Errorf("eu: %+v", eu)
+	}
+	byName := map[string]Configuration{}
+	for _, c := range p.Configurations {
+		byName[c.Name] = c
+	}
+	legacy := byName["Legacy order webhook"]
+	if d := legacy.Delivery; d == nil || d.Failures != 2 || d.LastFailure.String() != "2026-11-07 09:00 UTC" || strings.Contains(d.LastError, "pw") {
+		t.Errorf("legacy delivery: %+v", d)
+	}
+	want := config.Finding{Rule: RuleDeliveryFailures, Severity: config.SevHigh,
+		Message: "2 failed deliveries since 2026-11-01 00:00 UTC, the last at 2026-11-07 09:00 UTC: 503 at https://REDACTED@legacy.example.com/x",
+		Fix:     "connectsync failures --account prod --name 'Legacy order webhook'; fix the listener; connectsync retry --account prod --name 'Legacy order webhook' --all"}
+	if diff := cmp.Diff(want, legacy.Findings[0]); diff != "" {
+		t.Errorf("finding (-want +got):\n%s", diff)
+	}
+	if legacy.Findings[1].Severity != config.SevHigh || legacy.Findings[1].Rule != config.RuleRequireHTTPS {
+		t.Errorf("findings not worst first: %+v", legacy.Findings)
+	}
+	// An ignored (Salesforce) configuration's failures are reported too:
+	// its events are lost all the same.
+	if sf := byName["sf"]; len(sf.Findings) != 1 || sf.Findings[0].Rule != RuleDeliveryFailures || sf.Delivery.Failures != 1 {
+		t.Errorf("salesforce: %+v", sf)
+	}
+	if o := byName["orders"]; o.Delivery == nil || o.Delivery.Failures != 0 || len(o.Findings) != 0 {
+		t.Errorf("orders (its only failure is before the window): %+v", o)
+	}
+	// Off: no delivery anywhere.
+	off := Build(inputs[:1], Options{Policy: config.DefaultPolicy()})
+	if off.Delivery != nil || off.Summary.DeliveryFailures != 0 || off.Accounts[0].Configurations[0].Delivery != nil {
+		t.Errorf("delivery off: %+v", off)
+	}
+	// Merge keeps the window and the counts.
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Merge([]Named{{"r.json", back}})
+	if err != nil || m.Delivery == nil || m.Summary.DeliveryFailures != 3 || m.Accounts[1].Configurations[0].Delivery.LastFailure.String() != "2026-11-07 09:00 UTC" {
+		t.Errorf("merged: %+v, %v", m, err)
 	}
 }
 
@@ -325,7 +424,13 @@ func TestSchema(t *testing.T) {
 	covered := Build([]Input{{Account: prod, InFiles: false,
 		Live:  []config.Connect{liveConnect("x", "1", jsonSIM("https://a.example.com")), liveConnect("y", "2", jsonSIM("https://b.example.com"))},
 		Users: map[string]Users{"1": {Count: 3}, "2": {Err: errors.New("403")}}}}, Options{Policy: config.DefaultPolicy(), Coverage: true})
-	for name, r := range map[string]*Report{"shard": shardReport(t, &Shard{1, 2}, "a", "b"), "merged": merged, "covered": covered, "empty": Build(nil, Options{})} {
+	w := delivery.Window{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)}
+	delivered := Build([]Input{
+		{Account: prod, InFiles: true, Live: []config.Connect{liveConnect("x", "1", jsonSIM("https://a.example.com"))},
+			Failures: []docusign.LogEntry{{EnvelopeID: "e", ConnectID: "1", Created: "2026-11-02T00:00:00Z", Error: "503"}, {EnvelopeID: "f", ConnectID: "1", Created: "some day"}}},
+		{Account: config.Account{Alias: "eu", AccountID: "2"}, InFiles: true, FailuresErr: errors.New("failure log not read")},
+	}, Options{Policy: config.DefaultPolicy(), Delivery: &w})
+	for name, r := range map[string]*Report{"shard": shardReport(t, &Shard{1, 2}, "a", "b"), "merged": merged, "covered": covered, "empty": Build(nil, Options{}), "delivery": delivered} {
 		var b bytes.Buffer
 		if err := json.NewEncoder(&b).Encode(r); err != nil {
 			t.Fatal(err)

@@ -2,9 +2,13 @@ package audit
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
+	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/plan"
 )
 
@@ -22,6 +26,10 @@ type Input struct {
 	// Users are the users each live configuration covers, by connectId;
 	// nil when coverage was not asked for.
 	Users map[string]Users
+	// Failures is the failure log within Options.Delivery, and FailuresErr
+	// why it could not be read (a note in the report, not a failed account).
+	Failures    []docusign.LogEntry
+	FailuresErr error
 }
 
 // Users is the coverage of one configuration: how many users, or why they
@@ -43,6 +51,9 @@ type Options struct {
 	Coverage bool
 	// Shard is the part of the accounts this run audits (nil: all).
 	Shard *Shard
+	// Delivery is the window of the failure log to read and report (Run
+	// reads it; Build expects it in the inputs); nil leaves delivery out.
+	Delivery *delivery.Window
 	// Concurrency is how many accounts Run reads at once (at least 1).
 	Concurrency int
 	// Done, if not nil, is called by Run once per account when its part is
@@ -79,6 +90,9 @@ func newReport(opts Options, accounts int) *Report {
 	}
 	if opts.Shard != nil {
 		r.Shards = append(r.Shards, *opts.Shard)
+	}
+	if opts.Delivery != nil {
+		r.Delivery = &DeliveryWindow{Since: opts.Delivery.Since.UTC(), Until: opts.Delivery.Until.UTC()}
 	}
 	return r
 }
@@ -154,6 +168,7 @@ func buildAccount(in Input, opts Options) Account {
 			a.Drift.Delete++
 		}
 	}
+	health := deliveryHealth(in, opts, &a)
 	for _, l := range in.Live {
 		c := Configuration{
 			Name:      l.Name,
@@ -180,6 +195,12 @@ func buildAccount(in Input, opts Options) Account {
 			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
 				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))
 			})
+		}
+		if h, ok := health[l.ConnectID]; ok {
+			c.Delivery = &Delivery{Failures: h.Failures, LastError: h.LastError, LastFailure: h.LastFailure}
+			if h.Failures > 0 {
+				c.Findings = append([]config.Finding{deliveryFinding(a.Alias, l.Name, h, *opts.Delivery)}, c.Findings...)
+			}
 		}
 		if opts.Coverage {
 			if u, ok := in.Users[l.ConnectID]; ok && u.Err != nil {
@@ -208,4 +229,65 @@ func disabled(c config.Connect) string {
 		return "publishing is paused (pausePublish)"
 	}
 	return ""
+}
+
+// RuleDeliveryFailures is the finding of a configuration with failed
+// deliveries in the window: DocuSign could not reach its listener.
+const RuleDeliveryFailures = "delivery-failures"
+
+// deliveryHealth counts each live configuration's failures in the window,
+// by connectId (every configuration gets an entry, 0 when clean); nil when
+// delivery is not audited or the failure log could not be read (noted).
+func deliveryHealth(in Input, opts Options, a *Account) map[string]delivery.Health {
+	if opts.Delivery == nil {
+		return nil
+	}
+	if in.FailuresErr != nil {
+		a.DeliveryError = docusign.RedactText(in.FailuresErr.Error())
+		return nil
+	}
+	configs := make([]delivery.Config, len(in.Live))
+	health := make(map[string]delivery.Health, len(in.Live))
+	for i, l := range in.Live {
+		configs[i] = delivery.Config{ConnectID: l.ConnectID, Name: l.Name, URL: l.String("urlToPublishTo")}
+		health[l.ConnectID] = delivery.Health{}
+	}
+	for _, h := range delivery.ByConfiguration(delivery.Failures(in.Failures, configs, *opts.Delivery)) {
+		if _, live := health[h.ConnectID]; live && h.ConnectID != "" {
+			health[h.ConnectID] = h
+		}
+	}
+	return health
+}
+
+// deliveryFinding is the high finding of a configuration whose deliveries
+// fail, with the commands that fix it.
+func deliveryFinding(alias, name string, h delivery.Health, w delivery.Window) config.Finding {
+	msg := fmt.Sprintf("%s since %s", pluralFailures(h.Failures), w.Since.UTC().Format("2006-01-02 15:04 UTC"))
+	if !h.LastFailure.IsZero() {
+		msg += ", the last at " + h.LastFailure.String()
+	}
+	if h.LastError != "" {
+		msg += ": " + h.LastError
+	}
+	target := "--account " + shellQuote(alias) + " --name " + shellQuote(name)
+	return config.Finding{
+		Rule: RuleDeliveryFailures, Severity: config.SevHigh, Message: msg,
+		Fix: fmt.Sprintf("connectsync failures %s; fix the listener; connectsync retry %s --all", target, target),
+	}
+}
+
+func pluralFailures(n int) string {
+	if n == 1 {
+		return "1 failed delivery"
+	}
+	return fmt.Sprintf("%d failed deliveries", n)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

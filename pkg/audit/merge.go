@@ -69,6 +69,9 @@ func Merge(reports []Named) (*Report, error) {
 			sharded = cmp.Or(sharded, n.Name)
 		}
 		out.Coverage = out.Coverage && r.Coverage
+		if out.Delivery == nil {
+			out.Delivery = r.Delivery // the shards of one run share the window
+		}
 		policies[r.Policy] = true
 		for _, f := range r.Files {
 			if !files[f] {

@@ -1,17 +1,23 @@
 // Package audit builds the multi-account report of `connectsync audit`
-// (SPEC §1 job 3, §5b): per account the drift against the files (what a
+// (README.md, "Audit, export and users"): per account the drift against the files (what a
 // plan would change), the configurations left alone (unmanaged, ignored),
 // the policy findings on every live configuration connectsync could manage,
-// the disabled ones, and optionally how many users each one covers.
+// the disabled ones, each configuration's failed deliveries (the failure
+// log within a window, a delivery-failures finding when there are any), and
+// optionally how many users each one covers.
 //
 // Build is pure: it takes what was read and returns a Report, so tests need
-// no server. Read does the reading (one list call per account, plus the
-// users pages only when coverage is asked for). Shard splits accounts for CI
+// no server. Run does the reading (one list call per account, one
+// failure-log call unless delivery is off, plus the users pages only when
+// coverage is asked for). Shard splits accounts for CI
 // matrices and Merge puts the shards' JSON reports back together.
 package audit
 
 import (
+	"time"
+
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
 )
 
 // FormatVersion is the version of the JSON report (audit --format json).
@@ -34,9 +40,18 @@ type Report struct {
 	// Shards are the parts of the account list this report covers: one for
 	// an `audit --shard I/N` run, several after `audit merge`, none when
 	// every selected account was audited in one run.
-	Shards   []Shard   `json:"shards"`
-	Summary  Summary   `json:"summary"`
-	Accounts []Account `json:"accounts"`
+	Shards []Shard `json:"shards"`
+	// Delivery is the window whose failure log was read; nil with
+	// --no-delivery. Configuration.Delivery is set only when it is.
+	Delivery *DeliveryWindow `json:"delivery,omitempty"`
+	Summary  Summary         `json:"summary"`
+	Accounts []Account       `json:"accounts"`
+}
+
+// DeliveryWindow is the time range of the failure log an audit read.
+type DeliveryWindow struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
 }
 
 // Account is the audit of one account.
@@ -52,7 +67,10 @@ type Account struct {
 	Error string `json:"error,omitempty"`
 	// PlanErrors are problems that stop the account from being planned,
 	// such as two live configurations of one name.
-	PlanErrors     []string        `json:"plan_errors,omitempty"`
+	PlanErrors []string `json:"plan_errors,omitempty"`
+	// DeliveryError is why the failure log could not be read: a note, the
+	// rest of the account is audited.
+	DeliveryError  string          `json:"delivery_error,omitempty"`
 	Drift          Drift           `json:"drift"`
 	Configurations []Configuration `json:"configurations"`
 }
@@ -112,6 +130,16 @@ type Configuration struct {
 	Users *int `json:"users,omitempty"`
 	// UsersError is why the users could not be listed (only with coverage).
 	UsersError string `json:"users_error,omitempty"`
+	// Delivery is its failed deliveries in the report's window (only when
+	// the failure log was read).
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Delivery is a configuration's health in the failure log.
+type Delivery struct {
+	Failures    int           `json:"failures"`
+	LastError   string        `json:"last_error,omitempty"`
+	LastFailure delivery.Time `json:"last_failure,omitzero"`
 }
 
 // Summary counts a report.
@@ -130,6 +158,9 @@ type Summary struct {
 	Ignored        int        `json:"ignored"`
 	Disabled       int        `json:"disabled"`
 	Findings       Severities `json:"findings"`
+	// DeliveryFailures counts the failed deliveries of every configuration
+	// in the window.
+	DeliveryFailures int `json:"delivery_failures"`
 }
 
 // Severities counts findings by severity.
@@ -222,6 +253,9 @@ func (r *Report) Summarize() {
 			}
 			for _, f := range c.Findings {
 				s.Findings.Add(f.Severity)
+			}
+			if c.Delivery != nil {
+				s.DeliveryFailures += c.Delivery.Failures
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -14,6 +16,7 @@ import (
 type API interface {
 	live.Lister
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
+	ListFailures(ctx context.Context, accountID string, from, to time.Time) ([]docusign.LogEntry, error)
 }
 
 // Target is an account to audit and what the files want of it.
@@ -24,8 +27,9 @@ type Target struct {
 }
 
 // Run audits every target, at most opts.Concurrency accounts at a time:
-// one list call per account and then, only with opts.Coverage, the users of
-// each of its configurations (every page). Each account's part of the
+// one list call per account, one failure-log call unless opts.Delivery is
+// nil, and then, only with opts.Coverage, the users of each of its
+// configurations (every page). Each account's part of the
 // report is built as soon as it is read, so only the accounts in flight are
 // held in memory and the work overlaps the waiting. One account's failure
 // is kept in its part and does not stop the others.
@@ -36,7 +40,7 @@ func Run(ctx context.Context, api API, targets []Target, opts Options) *Report {
 	g.SetLimit(max(opts.Concurrency, 1))
 	for i, t := range targets {
 		g.Go(func() error {
-			r.Accounts[i] = buildAccount(read(ctx, api, t, opts.Coverage), opts)
+			r.Accounts[i] = buildAccount(read(ctx, api, t, opts), opts)
 			if opts.Done != nil {
 				opts.Done()
 			}
@@ -48,11 +52,18 @@ func Run(ctx context.Context, api API, targets []Target, opts Options) *Report {
 	return r
 }
 
-// read lists one account's configurations and, with coverage, their users.
-func read(ctx context.Context, api API, t Target, coverage bool) Input {
+// read lists one account's configurations and then, when they could be
+// read, its failure log (with opts.Delivery) and their users (with coverage).
+func read(ctx context.Context, api API, t Target, opts Options) Input {
 	st := live.Read(ctx, api, []config.Account{t.Account}, 1, nil)[0]
 	in := Input{Account: t.Account, InFiles: t.InFiles, Desired: t.Desired, Live: st.Connects, Err: st.Err}
-	if coverage && in.Err == nil {
+	if opts.Delivery != nil && in.Err == nil {
+		in.Failures, in.FailuresErr = api.ListFailures(ctx, t.Account.AccountID, opts.Delivery.Since, opts.Delivery.Until)
+		if in.FailuresErr != nil {
+			in.FailuresErr = fmt.Errorf("failure log not read: %w", in.FailuresErr)
+		}
+	}
+	if opts.Coverage && in.Err == nil {
 		in.Users = make(map[string]Users, len(in.Live))
 		for _, c := range in.Live {
 			users, err := api.ListUsers(ctx, t.Account.AccountID, c.ConnectID)

@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/connectsync/connectsync/pkg/apply"
+	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/plan"
 	"github.com/connectsync/connectsync/pkg/render"
@@ -20,6 +23,7 @@ type applyOptions struct {
 	PlanFile        string
 	AutoApprove     bool
 	AllowMassDelete bool
+	LockTimeout     time.Duration
 	Plan            plan.Options
 }
 
@@ -27,6 +31,7 @@ const (
 	flagPlanFile        = "plan"
 	flagAutoApprove     = "auto-approve"
 	flagAllowMassDelete = "allow-mass-delete"
+	flagLockTimeout     = "lock-timeout"
 )
 
 func applyCommand(env Env) *cli.Command {
@@ -34,7 +39,8 @@ func applyCommand(env Env) *cli.Command {
 	flags = append(flags, formatFlag("text", "json"),
 		&cli.StringFlag{Name: flagPlanFile, TakesFile: true, Usage: "apply this saved plan (from plan --out); refused if the accounts or the files changed since; without -f it reads the files the plan names"},
 		&cli.BoolFlag{Name: flagAutoApprove, Usage: "do not ask for confirmation (required when stdin is not a terminal, e.g. in CI)"},
-		&cli.BoolFlag{Name: flagAllowMassDelete, Usage: "allow a plan that deletes all of an account's existing configurations, or more than 30% of at least 4"})
+		&cli.BoolFlag{Name: flagAllowMassDelete, Usage: "allow a plan that deletes all of an account's existing configurations, or more than 30% of at least 4"},
+		&cli.DurationFlag{Name: flagLockTimeout, Value: 5 * time.Minute, Usage: "how long to wait for another apply on the same account (on this machine) to finish"})
 	return &cli.Command{
 		Name:      "apply",
 		Usage:     "make the live configurations match the files",
@@ -52,6 +58,15 @@ what is left. Only apply needs the secrets' environment variables.
 Ctrl-C at the prompt cancels. During the run the first Ctrl-C finishes the
 call in flight and stops; a second one exits at once.
 
+Two applies of one account on this machine run one after the other (a lock
+per account, kept under $CONNECTSYNC_STATE_DIR, else $XDG_STATE_HOME or
+~/.local/state); applies from several machines must be serialised by the
+CI (e.g. a GitHub Actions concurrency group). An apply killed while
+DocuSign was storing a create leaves a note there, and the next apply waits
+for that create to land rather than make it twice. After the run the
+accounts it created in are read once more, and configurations sharing a
+name are named.
+
 --format json prints a machine-readable report (schema/apply.schema.json)
 on stdout instead of the text; the plan then goes to stderr.`,
 		Flags: flags,
@@ -66,6 +81,7 @@ on stdout instead of the text; the plan then goes to stderr.`,
 				PlanFile:        c.String(flagPlanFile),
 				AutoApprove:     c.Bool(flagAutoApprove),
 				AllowMassDelete: c.Bool(flagAllowMassDelete),
+				LockTimeout:     c.Duration(flagLockTimeout),
 				Plan:            readPlanOptions(c),
 			}, env)
 		},
@@ -100,6 +116,16 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 	}
 	defer s.Close()
 	if err := checkNames(s, o.Plan.Names); err != nil {
+		return err
+	}
+	// Hold every account for the whole apply: a second apply waits and then
+	// plans from what this one left, instead of creating everything again.
+	held, err := lockAccounts(ctx, env, s.accounts, o.LockTimeout, o.HTTPTimeout)
+	if err != nil {
+		return err
+	}
+	defer held.release()
+	if err := held.settle(ctx, env, s.accounts, s.api); err != nil {
 		return err
 	}
 	p := computePlan(ctx, s, o.commonOptions, o.Plan)
@@ -154,8 +180,11 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 		AllowMassDelete: o.AllowMassDelete,
 		Live:            liveWire,
 		OnResult:        func(r apply.Result) { render.ApplyResult(human, r, ro) },
+		BeforeCreate:    held.creating,
+		AfterCreate:     held.created,
 	})
 	render.ApplyReport(human, rep, ro)
+	reportTwins(ctx, env, s, rep)
 	if o.Format == "json" {
 		if err := render.ApplyJSON(env.Stdout, rep, p.plan, toolName()); err != nil {
 			return err
@@ -168,6 +197,43 @@ func runApply(ctx context.Context, o applyOptions, env Env) error {
 		return errReported
 	}
 	return nil
+}
+
+// reportTwins reads once more each account where apply created something
+// and names the configurations that share a name there, with what to do:
+// two of one name stop every later plan of that name until one is pinned.
+func reportTwins(ctx context.Context, env Env, s *session, rep apply.Report) {
+	for _, a := range rep.Accounts {
+		if !slices.ContainsFunc(a.Results, func(r apply.Result) bool { return r.Action == plan.Create && r.Status == apply.Done }) {
+			continue
+		}
+		acct, ok := s.account(a.Alias)
+		if !ok {
+			continue
+		}
+		list, err := s.api.ListConfigurations(ctx, acct.AccountID)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "warning: account %s: could not read it again to look for configurations sharing a name: %s\n", a.Alias, firstLine(err))
+			continue
+		}
+		ids := map[string][]string{}
+		var names []string
+		for _, w := range list {
+			if !config.FromWire(a.Alias, w).Managed() {
+				continue
+			}
+			if len(ids[w.Name]) == 0 {
+				names = append(names, w.Name)
+			}
+			ids[w.Name] = append(ids[w.Name], w.ConnectID)
+		}
+		for _, n := range names {
+			if len(ids[n]) > 1 {
+				fmt.Fprintf(env.Stderr, "warning: account %s holds %d configurations named %q (connectId %s): keep one by pinning it in the file with connectId: %q, and delete the others in DocuSign or with an entry of their connectId and state: absent\n",
+					a.Alias, len(ids[n]), n, strings.Join(ids[n], ", "), ids[n][0])
+			}
+		}
+	}
 }
 
 // sameLiveState refuses to go on when an account changed between the plan

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,4 +39,29 @@ func TestNoCommandIgnoresAnArgument(t *testing.T) {
 		}
 	}
 	walk(nil, newApp(Env{}).Commands)
+}
+
+// TestSandboxServeCreatesTheFilesAccounts: `sandbox serve -f FILES` creates
+// the accounts the files declare, so that every example plans against the
+// server (issue 11, item 14), and its banner says how.
+func TestSandboxServeCreatesTheFilesAccounts(t *testing.T) {
+	dir := t.TempDir()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: out, LookupEnv: func(string) (string, bool) { return "", false }}
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"connectsync", "sandbox", "serve", "--addr", "127.0.0.1:0", "--state", filepath.Join(dir, "state.json"), "../../examples/quickstart.yaml"}, env)
+	}()
+	waitFor(t, "the banner", func() bool { return strings.Contains(out.String(), "Stop with Ctrl-C.") })
+	cancel()
+	if code := <-done; code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{"4c8f6a2e-1b3d-4e5f-8a9b-0c1d2e3f4a5b", "connectsync sandbox serve -f examples/"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, out.String())
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/audit"
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -20,6 +21,10 @@ type auditOptions struct {
 	Users bool
 	All   bool
 	Shard *audit.Shard
+	// Since is the failure-log window (--since); NoDelivery skips it.
+	Since      string
+	NoDelivery bool
+	sinceSet   bool
 }
 
 // exitOptions decide audit's exit code (audit and audit merge).
@@ -50,7 +55,9 @@ func readExitOptions(c *cli.Context) exitOptions {
 func auditCommand(env Env) *cli.Command {
 	flags := append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"),
 		&cli.BoolFlag{Name: flagUsers, Usage: "count the users each configuration covers (reads every page of users: one more call per configuration and page)"},
-		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"})
+		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"},
+		sinceFlag("delivery failures"),
+		&cli.BoolFlag{Name: flagNoDelivery, Usage: "do not read the failure log (one call per account less; no delivery-failures findings)"})
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "report drift, risky settings and coverage over many accounts",
@@ -63,8 +70,16 @@ are the files' policy: block, or the defaults (HTTPS, HMAC, logging,
 enabled; XML SIM forbidden). One account's failure is reported and the
 others are still audited.
 
-Reading costs one list call per account; --users adds the users pages of
-every configuration. A progress bar shows on a terminal for long runs.
+Delivery health: the failure log within --since (default 7d) gives each
+configuration's failed deliveries (count, last error, last failure); each
+configuration with failures is a delivery-failures finding of severity high
+with the fix (connectsync failures, fix the listener, connectsync retry).
+An account whose failure log cannot be read gets a note; --no-delivery
+skips the call.
+
+Reading costs one list call and one failure-log call per account; --users
+adds the users pages of every configuration. A progress bar shows on a
+terminal for long runs.
 
 CI: split the accounts with --shard I/N (an account's shard is a hash of
 its id, so shards never overlap), write --format json, and combine the
@@ -80,7 +95,8 @@ Exit codes: 0 done, 1 an account could not be audited, and with
 			if err != nil {
 				return err
 			}
-			o := auditOptions{commonOptions: common, exitOptions: readExitOptions(c), Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts)}
+			o := auditOptions{commonOptions: common, exitOptions: readExitOptions(c), Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts),
+				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery), sinceSet: c.IsSet(flagSince)}
 			if c.IsSet(flagShard) {
 				sh, err := audit.ParseShard(c.String(flagShard))
 				if err != nil {
@@ -115,6 +131,17 @@ are named on stderr; the others are still merged.`,
 }
 
 func runAudit(ctx context.Context, o auditOptions, env Env) error {
+	var deliveryWindow *delivery.Window
+	if o.NoDelivery && o.sinceSet {
+		return usageError("--since sets the window of the failure log, which --no-delivery skips: drop one of them")
+	}
+	if !o.NoDelivery {
+		w, err := window(o.Since)
+		if err != nil {
+			return err
+		}
+		deliveryWindow = &w
+	}
 	s, err := openAccounts(ctx, o.commonOptions, o.All, env)
 	if err != nil {
 		return err
@@ -124,7 +151,7 @@ func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	bar := startProgress(env, len(targets), "accounts")
 	rep := audit.Run(ctx, s.api, targets, audit.Options{
 		Tool: toolName(), Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
-		Concurrency: o.Concurrency, Done: bar.Add,
+		Delivery: deliveryWindow, Concurrency: o.Concurrency, Done: bar.Add,
 	})
 	bar.Stop()
 	return finishAudit(rep, o.Format, o.exitOptions, renderOptions(o.commonOptions, env), env)
@@ -148,10 +175,8 @@ func runAuditMerge(paths []string, format string, exit exitOptions, noColor bool
 	if err != nil {
 		return err
 	}
-	if len(named) > 1 { // one report is only rendered again
-		for _, m := range rep.Missing() {
-			fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
-		}
+	for _, m := range rep.Missing() {
+		fmt.Fprintf(env.Stderr, "warning: no report of shard %s: its accounts are not in the merged report\n", m)
 	}
 	return finishAudit(rep, format, exit, render.Options{Color: env.StdoutIsTerminal && !noColor}, env)
 }

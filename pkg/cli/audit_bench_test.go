@@ -13,7 +13,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/emulator"
 )
 
-// Sizes of SPEC §7's audit benchmark: 200 accounts of 25 configurations
+// Sizes of the audit benchmark of docs/benchmarks.md: 200 accounts of 25 configurations
 // each, with 25 ms of emulator latency on every request.
 const (
 	auditBenchAccounts = 200

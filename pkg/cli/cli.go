@@ -195,9 +195,15 @@ Exit codes: 0 success (no changes with --detailed-exitcode), 1 error,
 			importCommand(env),
 			fmtCommand(env),
 			usersCommand(env),
+			failuresCommand(env),
+			logsCommand(env),
+			retryCommand(env),
+			republishCommand(env),
 			sandboxCommand(env),
 			schemaCommand(env),
 			versionCommand(env),
+			completionCommand(env),
+			manCommand(env),
 		},
 	}
 	app.OnUsageError = usageErrorHandler(app.Flags, "connectsync")
@@ -451,4 +457,24 @@ func takesValue(flags []cli.Flag, arg string) bool {
 		}
 	}
 	return false
+}
+
+// CommandNames lists every command as help shows it, subcommands as
+// "audit merge", for the README's table (and its test).
+func CommandNames() []string {
+	var out []string
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			if c.Hidden {
+				continue
+			}
+			if c.Action != nil {
+				out = append(out, prefix+c.Name)
+			}
+			walk(prefix+c.Name+" ", c.Subcommands)
+		}
+	}
+	walk("", newApp(Env{}).Commands)
+	return append(out, "help")
 }

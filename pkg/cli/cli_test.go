@@ -79,6 +79,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 		"DOCUSIGN_INTEGRATION_KEY":  creds.IntegrationKey,
 		"DOCUSIGN_USER_ID":          creds.UserID,
 		"DOCUSIGN_PRIVATE_KEY_FILE": keyFile,
+		"CONNECTSYNC_STATE_DIR":     filepath.Join(dir, "state"),
 	}
 }
 
@@ -92,7 +93,8 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	fault clear
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
-//	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo) since `calls reset`
+//	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo,
+//	                                         failures, logs, getlog, retry, republish) since `calls reset`
 //	calls ROUTE COUNT wait                   wait until the route had that many calls since `calls reset`
 //	calls reset
 //	sleep DURATION
@@ -101,6 +103,10 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	replay ACCOUNT_ID FILE                   create in the account, through the API as a console or script
 //	                                         would, each configuration a recorded DocuSign answer holds
 //	                                         (pkg/emulator/testdata/nango-*.json: a list, or a create's request)
+//	failure ACCOUNT_ID NAME ENVELOPE ERROR   record a failed post of configuration NAME (as DocuSign does when a listener is down)
+//	logentry ACCOUNT_ID NAME ENVELOPE STATUS [ERROR]  record a Connect log entry, with a debug log
+//	republished ACCOUNT_ID COUNT [PASSWORD]  assert the historical republish batches stored (and the last one's password)
+//	schemacheck delivery|audit FILE          assert FILE follows schema/delivery.schema.json or schema/audit.schema.json
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -111,6 +117,7 @@ func TestScripts(t *testing.T) {
 				env.Setenv(k, v)
 			}
 			env.Setenv("NO_COLOR", "")
+			env.Setenv("CONNECTSYNC_STATE_DIR", filepath.Join(env.WorkDir, ".state"))
 			// Under -race every process sleeps a second at exit, waiting for
 			// late race reports; scripts run dozens of them.
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
@@ -125,14 +132,18 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fault":     cmdFault,
-			"live":      cmdLive,
-			"secret":    cmdSecret,
-			"calls":     cmdCalls,
-			"exitcode":  cmdExitcode,
-			"replay":    cmdReplay,
-			"connectid": cmdConnectID,
-			"token":     cmdToken,
+			"fault":       cmdFault,
+			"live":        cmdLive,
+			"secret":      cmdSecret,
+			"calls":       cmdCalls,
+			"exitcode":    cmdExitcode,
+			"replay":      cmdReplay,
+			"token":       cmdToken,
+			"connectid":   cmdConnectID,
+			"failure":     cmdFailure,
+			"logentry":    cmdLogEntry,
+			"republished": cmdRepublished,
+			"schemacheck": cmdSchemaCheck,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
@@ -168,7 +179,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	kinds := map[string]emulator.FaultKind{
 		"fail-before": emulator.FaultFailBeforeCommit, "fail-after": emulator.FaultFailAfterCommit,
 		"drop-before": emulator.FaultDropBeforeCommit, "drop-after": emulator.FaultDropAfterCommit,
-		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect,
+		"delay": emulator.FaultDelay, "redirect": emulator.FaultRedirect, "slow-commit": emulator.FaultSlowCommit,
 		"echo-before": emulator.FaultFailBeforeCommit, "echo-after": emulator.FaultFailAfterCommit,
 	}
 	r := emulator.FaultRule{Method: args[0], Path: args[1], Kind: kinds[args[2]], Echo: strings.HasPrefix(args[2], "echo-"), RetryAfter: retryAfter}
@@ -176,7 +187,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unknown fault kind %q", args[2])
 	}
 	if len(args) > 3 {
-		if r.Kind == emulator.FaultDelay {
+		if r.Kind == emulator.FaultDelay || r.Kind == emulator.FaultSlowCommit {
 			d, err := time.ParseDuration(args[3])
 			ts.Check(err)
 			r.Delay = d
@@ -260,6 +271,8 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 		"update": emulator.RouteUpdateConfiguration, "get": emulator.RouteGetConfiguration,
 		"delete": emulator.RouteDeleteConfiguration, "users": emulator.RouteListUsers,
 		"token": emulator.RouteToken, "userinfo": emulator.RouteUserInfo,
+		"failures": emulator.RouteListFailures, "logs": emulator.RouteListLogs, "getlog": emulator.RouteGetLog,
+		"retry": emulator.RouteRetryEnvelopes, "republish": emulator.RouteRepublishHistorical,
 	}
 	route, ok := routes[args[0]]
 	if !ok {

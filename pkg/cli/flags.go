@@ -28,7 +28,7 @@ type commonOptions struct {
 	HTTPTimeout  time.Duration
 	// Environment is --environment, for --all-accounts without accounts in the files.
 	Environment string
-	// needSecrets is set by apply, the only command that sends secrets:
+	// needSecrets is set by apply and republish, the commands that send secrets:
 	// their variables must be set. Others warn and go on.
 	needSecrets bool
 }

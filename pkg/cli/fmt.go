@@ -61,6 +61,10 @@ files exit 1 either way.`,
 }
 
 func runFmt(_ context.Context, o fmtOptions, env Env) error {
+	max, d := maxFileSize(env)
+	if d != nil {
+		return usageError(d.Message)
+	}
 	files, ds := config.Expand(o.Files)
 	for _, d := range ds {
 		render.Diagnostic(env.Stderr, d)
@@ -68,9 +72,9 @@ func runFmt(_ context.Context, o fmtOptions, env Env) error {
 	failed := len(ds) > 0
 	changed := 0
 	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			fmt.Fprintln(env.Stderr, "error:", errorText(err))
+		data, d := config.ReadFile(name, max)
+		if d != nil {
+			render.Diagnostic(env.Stderr, *d)
 			failed = true
 			continue
 		}

@@ -95,7 +95,7 @@ func runImport(ctx context.Context, o importOptions, env Env) error {
 	if state.Err != nil {
 		return state.Err
 	}
-	srcs, err := readSources(o.Files)
+	srcs, err := readSources(o.Files, env)
 	if err != nil {
 		return err
 	}
@@ -115,17 +115,21 @@ func runImport(ctx context.Context, o importOptions, env Env) error {
 	return nil
 }
 
-// readSources reads the files paths stand for, as Load would.
-func readSources(paths []string) ([]config.Source, error) {
+// readSources reads the files paths stand for, as Load does.
+func readSources(paths []string, env Env) ([]config.Source, error) {
+	max, d := maxFileSize(env)
+	if d != nil {
+		return nil, d
+	}
 	files, ds := config.Expand(paths)
 	if ds.HasErrors() {
 		return nil, ds
 	}
 	var srcs []config.Source
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", f, err)
+		data, d := config.ReadFile(f, max)
+		if d != nil {
+			return nil, d
 		}
 		srcs = append(srcs, config.Source{Name: f, Data: data})
 	}

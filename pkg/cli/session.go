@@ -18,10 +18,12 @@ import (
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
-// api is every DocuSign call the commands make: apply's, plus users.
+// api is every DocuSign call the commands make: apply's, plus users and
+// the delivery commands'.
 type api interface {
 	apply.API
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
+	deliveryAPI
 }
 
 // session is what a command that talks to DocuSign starts from: the files,
@@ -47,7 +49,7 @@ func (s *session) Close() {
 // openSession loads and validates the files (printing warnings, and errors
 // when there are any), selects the accounts, and connects.
 func openSession(ctx context.Context, o commonOptions, env Env) (*session, error) {
-	desired, ds := loadFiles(o.Files, env, o.needSecrets)
+	desired, ds := loadFiles(ctx, o.Files, env, o.needSecrets)
 	if ds.HasErrors() {
 		render.DiagnosticsText(env.Stderr, ds, nil)
 		return nil, errReported
@@ -288,4 +290,20 @@ func (r router) ListUsers(ctx context.Context, accountID, connectID string) ([]d
 		return nil, err
 	}
 	return c.ListUsers(ctx, accountID, connectID)
+}
+
+// account returns the selected account with this alias.
+func (s *session) account(alias string) (config.Account, bool) {
+	for _, a := range s.accounts {
+		if a.Alias == alias {
+			return a, true
+		}
+	}
+	return config.Account{}, false
+}
+
+// firstLine is an error's first line, for one-line notices.
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }

@@ -22,8 +22,9 @@ const (
 
 func usersCommand(env Env) *cli.Command {
 	return &cli.Command{
-		Name:  "users",
-		Usage: "list the users a configuration covers",
+		Name:      "users",
+		Usage:     "list the users a configuration covers",
+		ArgsUsage: "[FILE|DIR...]",
 		Description: `Lists the users whose envelopes one live configuration reports on (every
 page of DocuSign's connect/{connectId}/users): with allUsers every user of
 the account, otherwise its userIds. Name the configuration with --name
@@ -33,9 +34,6 @@ the account, otherwise its userIds. Name the configuration with --name
 			&cli.StringFlag{Name: flagName, Usage: "the configuration's name"},
 			&cli.StringFlag{Name: flagConnectID, Usage: "the configuration's connectId (instead of --name)"}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
@@ -46,14 +44,14 @@ the account, otherwise its userIds. Name the configuration with --name
 }
 
 func runUsers(ctx context.Context, o usersOptions, env Env) error {
-	if (o.Name == "") == (o.ConnectID == "") {
-		return usageError("name one configuration: --name NAME or --connect-id ID")
-	}
 	s, err := openSession(ctx, o.commonOptions, env)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if (o.Name == "") == (o.ConnectID == "") {
+		return usageError("name one configuration: --name NAME or --connect-id ID")
+	}
 	if len(s.accounts) != 1 {
 		var aliases []string
 		for _, a := range s.accounts {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,8 +32,8 @@ With --format github (or in GitHub Actions) problems also become annotations.`,
 	}
 }
 
-func runValidate(_ context.Context, o validateOptions, env Env) error {
-	desired, ds := config.Load(o.Files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: true})
+func runValidate(ctx context.Context, o validateOptions, env Env) error {
+	desired, ds := loadFiles(ctx, o.Files, env, false)
 	sum := summarize(desired)
 	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
 	switch o.Format {
@@ -57,8 +58,29 @@ func runValidate(_ context.Context, o validateOptions, env Env) error {
 
 // loadFiles loads the files with the run's environment. Only a command that
 // sends secrets (apply) needs their variables set; the others warn.
-func loadFiles(files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
-	return config.Load(files, config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets})
+// CONNECTSYNC_MAX_FILE_SIZE (bytes) raises the size a file may have.
+func loadFiles(ctx context.Context, files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
+	opts := config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets, Context: ctx}
+	var d *config.Diagnostic
+	if opts.MaxFileSize, d = maxFileSize(env); d != nil {
+		return nil, config.Diagnostics{*d}
+	}
+	return config.Load(files, opts)
+}
+
+// maxFileSize is CONNECTSYNC_MAX_FILE_SIZE (bytes), 0 when unset (the
+// loader's default).
+func maxFileSize(env Env) (int64, *config.Diagnostic) {
+	v := env.Getenv("CONNECTSYNC_MAX_FILE_SIZE")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &config.Diagnostic{Severity: config.SeverityError,
+			Message: fmt.Sprintf("CONNECTSYNC_MAX_FILE_SIZE %q is not a positive number of bytes", v)}
+	}
+	return n, nil
 }
 
 func summarize(d *config.Desired) *render.ValidateSummary {

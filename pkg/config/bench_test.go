@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkValidate10k loads and validates a file of 10,000 configurations
-// (SPEC §7: under 1 s). Run: go test ./pkg/config -bench Validate10k -benchmem
+// (docs/benchmarks.md: under 1 s). Run: go test ./pkg/config -bench Validate10k -benchmem
 func BenchmarkValidate10k(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(header)

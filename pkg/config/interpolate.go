@@ -36,7 +36,7 @@ func interpolate(s string, lk Lookup) (string, *refError) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", &refError{msg: fmt.Sprintf("unterminated reference in %q", s), hint: "close it with }"}
+			return "", &refError{msg: fmt.Sprintf("unterminated reference in %q", excerpt(s)), hint: "close it with }"}
 		}
 		ref := s[i+2 : i+end]
 		v, err := resolveRef(ref, lk)
@@ -91,4 +91,27 @@ func resolveRef(ref string, lk Lookup) (string, *refError) {
 		return "", &refError{msg: fmt.Sprintf("var %q is not set for account %s", name, lk.Account), hint: hint}
 	}
 	return "", &refError{msg: fmt.Sprintf("unknown reference namespace %q in ${%s}", ns, ref), hint: didYouMean(ns, []string{"env", "var"})}
+}
+
+// envRefs lists the ${env.NAME} references in s ($${ is not one).
+func envRefs(s string) []string {
+	var names []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return names
+		}
+		if i > 0 && s[i-1] == '$' {
+			s = s[i+2:]
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return names
+		}
+		if ns, name, ok := strings.Cut(strings.TrimSpace(s[i+2:i+end]), "."); ok && ns == "env" && name != "" {
+			names = append(names, name)
+		}
+		s = s[i+end+1:]
+	}
 }

@@ -2,7 +2,9 @@ package config
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,7 +22,19 @@ type LoadOptions struct {
 	// job should not be given secrets it does not need (a pull request from
 	// a fork has none).
 	SecretsOptional bool
+	// MaxFileSize refuses a file larger than this many bytes; 0 means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
+	// Context, when done, stops loading (Ctrl-C); nil means never.
+	Context context.Context
 }
+
+// DefaultMaxFileSize is the largest file Load reads: real files are a few
+// kilobytes, and a bigger one is a mistake (or /dev/zero).
+const DefaultMaxFileSize = 16 << 20
+
+// MaxDiagnostics is how many problems Load reports; the rest are counted.
+const MaxDiagnostics = 1000
 
 // DefaultFile is read when no -f is given.
 const DefaultFile = "connectsync.yaml"
@@ -33,10 +47,16 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	l := newLoader(opts)
 	files := l.expand(paths)
 	for _, f := range files {
+		if l.interrupted() {
+			return nil, l.d.list
+		}
 		l.readFile(f)
 	}
+	if l.interrupted() {
+		return nil, l.d.list
+	}
 	l.build()
-	ds := l.d.list.Sort()
+	ds := capDiagnostics(l.d.list.Sort())
 	if ds.HasErrors() {
 		return nil, ds
 	}
@@ -57,7 +77,7 @@ func LoadSources(srcs []Source, opts LoadOptions) (*Desired, Diagnostics) {
 		l.readData(s.Name, s.Data)
 	}
 	l.build()
-	ds := l.d.list.Sort()
+	ds := capDiagnostics(l.d.list.Sort())
 	if ds.HasErrors() {
 		return nil, ds
 	}
@@ -73,11 +93,37 @@ func Expand(paths []string) ([]string, Diagnostics) {
 	return files, l.d.list.Sort()
 }
 
+// interrupted reports (once, as an error) that the run was cancelled.
+func (l *loader) interrupted() bool {
+	if l.opts.Context == nil || l.opts.Context.Err() == nil {
+		return false
+	}
+	l.d.list = Diagnostics{{Severity: SeverityError, Message: "interrupted while reading the files"}}
+	return true
+}
+
+// capDiagnostics keeps the first MaxDiagnostics problems, in file order,
+// and says how many more there are: thousands of lines help nobody.
+func capDiagnostics(ds Diagnostics) Diagnostics {
+	if len(ds) <= MaxDiagnostics {
+		return ds
+	}
+	rest := ds[MaxDiagnostics:]
+	out := ds[:MaxDiagnostics:MaxDiagnostics]
+	last := Diagnostic{Severity: SeverityNote, Pos: rest[0].Pos,
+		Message: fmt.Sprintf("%d more problems are not shown (%d errors); fix these first", len(rest), rest.Count(SeverityError))}
+	if rest.HasErrors() {
+		last.Severity = SeverityError
+	}
+	return append(out, last)
+}
+
 func newLoader(opts LoadOptions) *loader {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	return &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{}}
+	return &loader{opts: opts, defaults: map[string]fieldNode{}, brokenDefaults: map[string]bool{}, broken: map[string]map[string]bool{},
+		secretEnv: map[string]envUse{}, plainEnv: map[string][]envUse{}}
 }
 
 // loader holds the state of one Load.
@@ -93,6 +139,16 @@ type loader struct {
 	broken         map[string]map[string]bool
 	defPos         *Pos
 	polPos         *Pos
+	// secretEnv and plainEnv record where each ${env.NAME} is read: into a
+	// secret field, or into a plain one (which output prints).
+	secretEnv map[string]envUse
+	plainEnv  map[string][]envUse
+}
+
+// envUse is a place a ${env.NAME} is read.
+type envUse struct {
+	pos  Pos
+	path string
 }
 
 type fileDoc struct {
@@ -109,6 +165,11 @@ type fieldNode struct {
 	path  string
 }
 
+// expand turns the paths given into the files to read: a file as given
+// (following a symlink the user named), or a directory's *.yaml and *.yml
+// files. Only regular files are read: a FIFO or a device would hang or
+// never end. A symlink inside a directory is followed only while it stays
+// in that directory's tree: a link to ~/.ssh/key.pem is not a config file.
 func (l *loader) expand(paths []string) []string {
 	if len(paths) == 0 {
 		paths = []string{DefaultFile}
@@ -125,6 +186,10 @@ func (l *loader) expand(paths []string) []string {
 			continue
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				l.d.errorf(Pos{File: p}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
+				continue
+			}
 			files = append(files, filepath.Clean(p))
 			continue
 		}
@@ -133,13 +198,20 @@ func (l *loader) expand(paths []string) []string {
 			l.d.errorf(Pos{File: p}, "", "", "cannot read directory: %s", errText(err))
 			continue
 		}
+		root, _ := filepath.EvalSymlinks(p)
 		n := 0
 		for _, e := range entries {
 			ext := filepath.Ext(e.Name())
-			if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-				files = append(files, filepath.Join(p, e.Name()))
-				n++
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+				continue
 			}
+			n++
+			name := filepath.Join(p, e.Name())
+			if err := regularInTree(name, root); err != "" {
+				l.d.errorf(Pos{File: name}, "", "keep config files in the directory, or pass the file itself with -f", "%s", err)
+				continue
+			}
+			files = append(files, name)
 		}
 		if n == 0 {
 			l.d.errorf(Pos{File: p}, "", "put *.yaml files in it or pass a file", "the directory holds no .yaml or .yml file")
@@ -147,6 +219,46 @@ func (l *loader) expand(paths []string) []string {
 	}
 	slices.Sort(files)
 	return slices.Compact(files)
+}
+
+// regularInTree says why a directory entry is not read, or "": it must be
+// a regular file, and a symlink must resolve inside root.
+func regularInTree(name, root string) string {
+	lst, err := os.Lstat(name)
+	if err != nil {
+		return "cannot read: " + errText(err)
+	}
+	if lst.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(name)
+		if err != nil {
+			return "is a symlink that cannot be followed: " + errText(err)
+		}
+		if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "is a symlink to a file outside the directory; connectsync does not follow it"
+		}
+		if lst, err = os.Stat(target); err != nil {
+			return "cannot read: " + errText(err)
+		}
+	}
+	if !lst.Mode().IsRegular() {
+		return fmt.Sprintf("is not a regular file (%s)", fileKind(lst.Mode()))
+	}
+	return ""
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0, m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symlink"
+	}
+	return "not a file"
 }
 
 func errText(err error) string {
@@ -159,13 +271,45 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// readFile reads one file, refusing (without reading on) one larger than
+// the cap or one that turned out not to be a regular file.
 func (l *loader) readFile(name string) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+	data, d := ReadFile(name, l.opts.MaxFileSize)
+	if d != nil {
+		l.d.list = append(l.d.list, *d)
 		return
 	}
 	l.readData(name, data)
+}
+
+// ReadFile reads one file as Load does: a regular file of at most maxSize
+// bytes (0: DefaultMaxFileSize). A problem is a diagnostic naming the file.
+func ReadFile(name string, maxSize int64) ([]byte, *Diagnostic) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxFileSize
+	}
+	var d diags
+	f, err := os.Open(name)
+	if err != nil {
+		d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return nil, &d.list[0]
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		d.errorf(Pos{File: name}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
+		return nil, &d.list[0]
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return nil, &d.list[0]
+	}
+	if int64(len(data)) > maxSize {
+		d.errorf(Pos{File: name}, "", "split it, or raise CONNECTSYNC_MAX_FILE_SIZE (bytes) if it really is one file of webhooks",
+			"is larger than %d bytes", maxSize)
+		return nil, &d.list[0]
+	}
+	return data, nil
 }
 
 // readData parses and schema-checks one file's content.
@@ -215,6 +359,7 @@ func (l *loader) build() {
 		l.readConfigurations(f)
 	}
 	l.checkIdentities()
+	l.checkSecretEnv()
 	slices.SortStableFunc(l.out.Configurations, func(a, b Connect) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name))
 	})
@@ -255,7 +400,7 @@ func (l *loader) readAccounts(f *fileDoc) {
 		if a.AccountID != "" && !isGUID(a.AccountID) && !isDigits(a.AccountID) {
 			l.d.errorf(posOf(f.name, child(item, "accountId")), joinPath(path, "accountId"),
 				"use the API account id (a GUID, shown in DocuSign Admin under Apps and Keys) or the account number",
-				"accountId %q is neither a GUID nor an account number", a.AccountID)
+				"accountId %q is neither a GUID nor an account number", excerpt(a.AccountID))
 		}
 		if prev, ok := l.out.Account(a.Alias); ok {
 			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: posOf(f.name, child(item, "alias")),
@@ -273,10 +418,39 @@ func (l *loader) readAccounts(f *fileDoc) {
 	}
 }
 
-// interp interpolates a scalar, reporting a failed reference at its place.
+// interp interpolates a plain scalar, reporting a failed reference at its place.
 func (l *loader) interp(file string, n *yaml.Node, path string, lk Lookup) string {
+	l.notePlainEnv(file, n, path)
 	s, _ := l.interpOK(file, n, path, lk)
 	return s
+}
+
+// notePlainEnv records the ${env.…} a plain value reads.
+func (l *loader) notePlainEnv(file string, n *yaml.Node, path string) {
+	if n == nil {
+		return
+	}
+	for _, name := range envRefs(n.Value) {
+		l.plainEnv[name] = append(l.plainEnv[name], envUse{posOf(file, n), path})
+	}
+}
+
+// checkSecretEnv refuses a secret's variable read into a plain field: plans,
+// audit reports and pull-request comments print plain fields, so the
+// secret would be printed with them.
+func (l *loader) checkSecretEnv() {
+	for name, uses := range l.plainEnv {
+		secret, ok := l.secretEnv[name]
+		if !ok {
+			continue
+		}
+		for _, u := range uses {
+			field := u.path[strings.LastIndexByte(u.path, '.')+1:]
+			l.d.list = append(l.d.list, Diagnostic{Severity: SeverityError, Pos: u.pos, Path: u.path,
+				Message: fmt.Sprintf("${env.%s} is the secret of %s (%s): plans and pull-request comments print %s, so the secret would be printed", name, secret.path, secret.pos, field),
+				Hint:    "give this value a variable of its own"})
+		}
+	}
 }
 
 func (l *loader) interpOK(file string, n *yaml.Node, path string, lk Lookup) (string, bool) {
@@ -416,7 +590,7 @@ func (l *loader) targetAccounts(f *fileDoc, item *yaml.Node, path string) []stri
 			if hint == "" {
 				hint = "declare it under accounts:"
 			}
-			l.d.errorf(posOf(f.name, n), fmt.Sprintf("%s.accounts[%d]", path, i), hint, "unknown account %q", n.Value)
+			l.d.errorf(posOf(f.name, n), fmt.Sprintf("%s.accounts[%d]", path, i), hint, "unknown account %q", excerpt(n.Value))
 			continue
 		}
 		out = append(out, n.Value)
@@ -452,6 +626,7 @@ func (l *loader) fillFields(c *Connect, own map[string]fieldNode, lk Lookup) {
 func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 	c.FieldPos[f.Name] = posOf(fn.file, fn.value)
 	str := func(n *yaml.Node, path string) string {
+		l.notePlainEnv(fn.file, n, path)
 		s, ok := l.interpOK(fn.file, n, path, lk)
 		if !ok {
 			l.markBroken(*c, f.Name) // already reported; keep rules off it
@@ -459,8 +634,17 @@ func (l *loader) setField(c *Connect, f Field, fn fieldNode, lk Lookup) {
 		return s
 	}
 	secret := func(n *yaml.Node, path string) string {
+		for _, name := range envRefs(n.Value) {
+			if _, seen := l.secretEnv[name]; !seen {
+				l.secretEnv[name] = envUse{posOf(fn.file, n), path}
+			}
+		}
 		if !l.opts.SecretsOptional {
-			return str(n, path)
+			s, ok := l.interpOK(fn.file, n, path, lk)
+			if !ok {
+				l.markBroken(*c, f.Name)
+			}
+			return s
 		}
 		s, err := interpolate(n.Value, lk)
 		if err != nil {

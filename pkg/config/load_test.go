@@ -97,9 +97,9 @@ func TestRules(t *testing.T) {
 		"missing deliveryMode": {body: header + strings.Replace(good, "    deliveryMode: SIM\n", "", 1),
 			want: []string{"7:11 warning: deliveryMode is not set: a new configuration gets DocuSign's default (aggregate), and an existing one keeps its own; add deliveryMode: SIM with eventData: {version: restv2.1}"}},
 		"lower-case envelopeEvents": {body: header + strings.NewReplacer("deliveryMode: SIM", "deliveryMode: aggregate", "events: [envelope-sent]", "envelopeEvents: [completed, Sent]").Replace(good),
-			want: []string{`12:22 warning: event "completed" is not in DocuSign's sentence case: DocuSign stores it, but its docs ask for sentence case and lower-case values may never fire; write "Completed"`}},
+			want: []string{`12:22 warning: event "completed" is not in DocuSign's sentence case: DocuSign stores such values, but its docs ask for sentence case and lower-case values may never fire; write "Completed"`}},
 		"recipientEvents sentence case": {body: header + strings.NewReplacer("deliveryMode: SIM", "deliveryMode: aggregate", "events: [envelope-sent]", "recipientEvents: [autoresponded]").Replace(good),
-			want: []string{`12:23 warning: event "autoresponded" is not in DocuSign's sentence case: DocuSign stores it, but its docs ask for sentence case and lower-case values may never fire; write "AutoResponded"`}},
+			want: []string{`12:23 warning: event "autoresponded" is not in DocuSign's sentence case: DocuSign stores such values, but its docs ask for sentence case and lower-case values may never fire; write "AutoResponded"`}},
 		// Issue 10: what DocuSign stores, the files can say (with a warning).
 		"deliveryMode as DocuSign reports it by default":      {body: header + strings.NewReplacer("deliveryMode: SIM", `deliveryMode: ""`, "    eventData: { version: restv2.1 }\n", "", "events: [envelope-sent]", "envelopeEvents: [Completed]").Replace(good)},
 		"eventData.version as DocuSign reports it by default": {body: header + strings.NewReplacer("deliveryMode: SIM", "deliveryMode: aggregate", "version: restv2.1", `version: ""`, "events: [envelope-sent]", "envelopeEvents: [Completed]").Replace(good)},

@@ -9,7 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Policy is the rules every configuration must meet (SPEC §5b). audit checks
+// Policy is the rules every configuration must meet (README.md, "Audit"). audit checks
 // live configurations against it; validate checks the files.
 type Policy struct {
 	RequireHTTPS        bool

@@ -92,13 +92,28 @@ func SentenceCase(field, value string) (string, bool) {
 // eventData.version (lower case).
 func checkLetterCase(c Connect, at func(string) Pos, path func(string) string, d *diags) {
 	for _, field := range []string{"envelopeEvents", "recipientEvents"} {
+		first := -1
+		var wrong, right []string
 		for i, e := range c.Strings(field) {
 			if want, ok := SentenceCase(field, e); ok && want != e {
-				item := fmt.Sprintf("%s[%d]", field, i)
-				d.warnf(at(item), path(item), fmt.Sprintf("write %q", want),
-					"event %q is not in DocuSign's sentence case: DocuSign stores it, but its docs ask for sentence case and lower-case values may never fire", e)
+				if first < 0 {
+					first = i
+				}
+				wrong, right = append(wrong, e), append(right, want)
 			}
 		}
+		if first < 0 {
+			continue
+		}
+		item := fmt.Sprintf("%s[%d]", field, first)
+		what := fmt.Sprintf("event %q is", wrong[0])
+		fix := fmt.Sprintf("write %q", right[0])
+		if len(wrong) > 1 {
+			what = "events " + strings.Join(quoted(wrong), ", ") + " are"
+			fix = "write " + strings.Join(quoted(right), ", ")
+		}
+		d.warnf(at(item), path(item), fix+" (export --fix writes them so)",
+			"%s not in DocuSign's sentence case: DocuSign stores such values, but its docs ask for sentence case and lower-case values may never fire", what)
 	}
 	if v := c.EventDataVersion(); v != "" && v != strings.ToLower(v) {
 		d.warnf(at("eventData.version"), path("eventData.version"), fmt.Sprintf("write %q", strings.ToLower(v)),
@@ -116,7 +131,7 @@ func checkURL(c Connect, at func(string) Pos, path func(string) string, d *diags
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		d.errorf(at("urlToPublishTo"), path("urlToPublishTo"), "write an absolute URL, e.g. https://hooks.example.com/docusign",
-			"urlToPublishTo %q is not an absolute http(s) URL", Redact(raw))
+			"urlToPublishTo %q is not an absolute http(s) URL", excerpt(Redact(raw)))
 		return
 	}
 	if u.User != nil {

@@ -111,9 +111,15 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 		case want == "boolean":
 			hint = "write true or false"
 		case want == "array" && n.Kind == yaml.ScalarNode:
-			hint = fmt.Sprintf("write a list, e.g. [%s]", n.Value)
+			hint = fmt.Sprintf("write a list, e.g. [%s]", excerpt(n.Value))
 		case want == "string" && n.Kind == yaml.ScalarNode:
-			hint = fmt.Sprintf("quote it: %q", n.Value)
+			hint = fmt.Sprintf("quote it: %q", excerpt(n.Value))
+		}
+		if path == "" && n.Kind == yaml.ScalarNode {
+			// The whole file is one value: text that is not a connectsync
+			// file at all. Quote none of it (it may be a key file).
+			d.errorf(pos, path, "a connectsync file starts with version: 1 (see examples/quickstart.yaml)", "the file is not a mapping of keys: it holds plain text")
+			return
 		}
 		d.errorf(pos, path, hint, "%s must be %s, not %s", field, article(want), describeNode(n))
 	case "enum":
@@ -123,12 +129,12 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 			what = "event"
 		}
 		if s := suggest(n.Value, allowed); s != "" && strings.EqualFold(s, n.Value) {
-			d.errorf(pos, path, fmt.Sprintf("write %q%s", s, caseNote(field)), "%s %q has the wrong letter case", what, n.Value)
+			d.errorf(pos, path, fmt.Sprintf("write %q%s", s, caseNote(field)), "%s %q has the wrong letter case", what, excerpt(n.Value))
 			return
 		}
-		d.errorf(pos, path, didYouMean(n.Value, allowed), "unknown %s %q", what, n.Value)
+		d.errorf(pos, path, didYouMean(n.Value, allowed), "unknown %s %q", what, excerpt(n.Value))
 	case "const":
-		d.errorf(pos, path, "write version: 1", "unsupported file version %q", n.Value)
+		d.errorf(pos, path, "write version: 1", "unsupported file version %q", excerpt(n.Value))
 	case "pattern":
 		describePattern(field, n, pos, path, d)
 	case "minLength":
@@ -141,7 +147,7 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 		if n.Kind == yaml.SequenceNode && j < len(n.Content) {
 			dup := resolve(n.Content[j])
 			d.errorf(posOf(file, dup), fmt.Sprintf("%s[%d]", path, j), "remove one of them",
-				"%q is listed twice (also at index %d)", dup.Value, i)
+				"%q is listed twice (also at index %d)", excerpt(dup.Value), i)
 			return
 		}
 		d.errorf(pos, path, "remove the repeated value", "%s lists a value twice", field)
@@ -157,30 +163,30 @@ func describePattern(field string, n *yaml.Node, pos Pos, path string, d *diags)
 		d.errorf(pos, path, fmt.Sprintf("write %s: ${env.NAME} and set NAME in the environment", field),
 			"%s is a secret: it may only come from the environment, never from the file", field)
 	case "deliveryMode":
-		d.errorf(pos, path, didYouMean(n.Value, []string{"SIM", "aggregate"}), "unknown deliveryMode %q", n.Value)
+		d.errorf(pos, path, didYouMean(n.Value, []string{"SIM", "aggregate"}), "unknown deliveryMode %q", excerpt(n.Value))
 	case "envelopeEvents", "recipientEvents":
 		var known []string
 		for _, v := range sentenceCase[field] {
 			known = append(known, v)
 		}
 		sort.Strings(known)
-		d.errorf(pos, path, didYouMean(n.Value, known), "unknown event %q", n.Value)
+		d.errorf(pos, path, didYouMean(n.Value, known), "unknown event %q", excerpt(n.Value))
 	case "version":
-		d.errorf(pos, path, didYouMean(n.Value, []string{"restv2.1", "legacy"}), "unknown eventData.version %q", n.Value)
+		d.errorf(pos, path, didYouMean(n.Value, []string{"restv2.1", "legacy"}), "unknown eventData.version %q", excerpt(n.Value))
 	case "format":
-		d.errorf(pos, path, didYouMean(n.Value, []string{"json", "xml"}), "unknown eventData.format %q", n.Value)
+		d.errorf(pos, path, didYouMean(n.Value, []string{"json", "xml"}), "unknown eventData.format %q", excerpt(n.Value))
 	case "alias":
-		d.errorf(pos, path, "use letters, digits, '.', '_' and '-', starting with a letter or digit", "invalid alias %q", n.Value)
+		d.errorf(pos, path, "use letters, digits, '.', '_' and '-', starting with a letter or digit", "invalid alias %q", excerpt(n.Value))
 	case "connectId":
-		d.errorf(pos, path, "connectId is DocuSign's numeric id, e.g. \"22210641\"", "invalid connectId %q", n.Value)
+		d.errorf(pos, path, "connectId is DocuSign's numeric id, e.g. \"22210641\"", "invalid connectId %q", excerpt(n.Value))
 	case "baseUri":
-		d.errorf(pos, path, "write the base URI with its scheme, e.g. https://na3.docusign.net", "invalid baseUri %q", n.Value)
+		d.errorf(pos, path, "write the base URI with its scheme, e.g. https://na3.docusign.net", "invalid baseUri %q", excerpt(n.Value))
 	default:
 		if strings.HasPrefix(path, "accounts") && strings.Contains(path, ".vars") {
 			d.errorf(pos, path, "use letters, digits and '_', starting with a letter or '_'", "invalid variable name")
 			return
 		}
-		d.errorf(pos, path, "", "%s: invalid value %q", field, n.Value)
+		d.errorf(pos, path, "", "%s: invalid value %q", field, excerpt(n.Value))
 	}
 }
 
@@ -303,7 +309,20 @@ func describeNode(n *yaml.Node) string {
 	case "!!null":
 		return "empty"
 	case "!!str":
-		return fmt.Sprintf("the string %q", n.Value)
+		return fmt.Sprintf("the string %q", excerpt(n.Value))
 	}
 	return n.Value
+}
+
+// excerpt cuts a value from the file for a message: its first line, at
+// most 40 characters. Messages quote the offending line, never more of the
+// file (a value may be text pasted from elsewhere, a key file even).
+func excerpt(s string) string {
+	s, _, cut := strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	} else if cut {
+		return s + "…"
+	}
+	return s
 }

@@ -30,10 +30,9 @@ type syntaxProblem struct {
 
 // textLine is one line of the file with what the scan needs of it.
 type textLine struct {
-	n       int    // 1-based line number
-	text    string // without the newline
-	indent  int    // leading spaces
-	content string // text after the indentation, comment removed, trailing spaces trimmed
+	n      int    // 1-based line number
+	text   string // without the newline
+	indent int    // leading spaces
 }
 
 func findSyntaxError(data []byte) *syntaxProblem {

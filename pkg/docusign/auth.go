@@ -340,7 +340,7 @@ func DefaultAuthServer(environment string) (string, error) {
 	return "", fmt.Errorf("unknown environment %q: want demo or production", environment)
 }
 
-// FromEnv reads the SPEC's environment variables through getenv (os.Getenv
+// FromEnv reads the environment variables of README.md ("Using it with DocuSign") through getenv (os.Getenv
 // in the CLI) for accounts of one environment ("demo", the default, or
 // "production") and returns Options with Auth, AuthServer, BaseURI and
 // BurstLimit set, plus warnings for the caller to print:

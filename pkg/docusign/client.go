@@ -32,7 +32,7 @@ const (
 // Options configures a Client. Only Auth is required, plus a way to find each
 // account's base URI: BaseURI, AccountBaseURIs, or AuthServer for userinfo.
 // FromEnv fills in Auth, AuthServer, BaseURI and BurstLimit from the
-// environment variables of the SPEC.
+// environment variables README.md lists ("Using it with DocuSign").
 type Options struct {
 	// HTTPClient sends the requests; nil means http.DefaultTransport. Its
 	// CheckRedirect is replaced: no redirect is followed. Leave its Timeout
@@ -695,9 +695,15 @@ func firstLine(err error) string {
 	return truncate(s, 200)
 }
 
-// decodeBody decodes a 2xx JSON answer into v; nil v discards it.
+// decodeBody decodes a 2xx JSON answer into v; nil v discards it, and a
+// *rawAnswer takes the body as it is, even empty, for answers whose shape
+// the caller must guess.
 func decodeBody(data []byte, v any, red *redactor) error {
 	if v == nil {
+		return nil
+	}
+	if raw, ok := v.(*rawAnswer); ok {
+		*raw = append((*raw)[:0], data...)
 		return nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {

@@ -67,6 +67,12 @@ func redactText(s string) string {
 	return bearerToken.ReplaceAllString(s, "Bearer "+redacted)
 }
 
+// RedactText removes the secrets that can be recognised by their shape
+// (user:password@ in URLs, secret query parameters, bearer tokens) from text
+// DocuSign answered, such as a failure log's listener URL and error, for
+// callers that print it.
+func RedactText(s string) string { return redactText(s) }
+
 // redactURL prints u with its credentials and secret query values replaced.
 func redactURL(u *url.URL) string {
 	c := *u

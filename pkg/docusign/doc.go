@@ -1,6 +1,9 @@
 // Package docusign is a client for the DocuSign eSignature REST API v2.1
-// Connect endpoints: account-level webhook configurations.
+// Connect endpoints: account-level webhook configurations, and their delivery
+// health: the failure log, the Connect log, the retry queue and historical
+// republish.
 // https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectconfigurations/
+// https://developers.docusign.com/docs/esign-rest-api/reference/connect/connectevents/
 //
 // One Client serves any number of accounts. For each call it:
 //

@@ -200,20 +200,23 @@ const maxBody = 1 << 20
 // match without regard to case and unknown fields are ignored (see doc.go).
 func decodeConfiguration(r *http.Request) (Configuration, *apiError) {
 	var c Configuration
+	err := decodeBody(r, &c)
+	return c, err
+}
+
+// readBody reads a request body that must not be empty, up to maxBody.
+func readBody(r *http.Request) ([]byte, *apiError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return c, badRequest(CodeInvalidRequestBody, "The request body could not be read.")
+		return nil, badRequest(CodeInvalidRequestBody, "The request body could not be read.")
 	}
 	if len(body) > maxBody {
-		return c, badRequest(CodeInvalidRequestBody, "The request body is too large.")
+		return nil, badRequest(CodeInvalidRequestBody, "The request body is too large.")
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
-		return c, badRequest(CodeInvalidRequestBody, "The request body is missing or improperly formatted.")
+		return nil, badRequest(CodeInvalidRequestBody, "The request body is missing or improperly formatted.")
 	}
-	if err := json.Unmarshal(body, &c); err != nil {
-		return c, badRequest(CodeInvalidRequestBody, "The request body is missing or improperly formatted. %s", describeJSONError(err))
-	}
-	return c, nil
+	return body, nil
 }
 
 // describeJSONError says what was wrong without Go type names.

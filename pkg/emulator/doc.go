@@ -17,13 +17,22 @@
 //	DELETE /restapi/v2.1/accounts/{accountId}/connect/{connectId}            200, empty body (Content-Length: 0)
 //	GET    /restapi/v2.1/accounts/{accountId}/connect/{connectId}/users      integratedUserInfoList, paginated
 //	GET    /restapi/v2.1/accounts/{accountId}/connect/{connectId}/all/users  integratedConnectUserInfoList, paginated
+//	GET    /restapi/v2.1/accounts/{accountId}/connect/failures               connectLogs {"failures":[...],"totalRecords":"N"} (from_date, to_date)
+//	DELETE /restapi/v2.1/accounts/{accountId}/connect/failures/{failureId}   200 {} ("all" empties the failure log)
+//	GET    /restapi/v2.1/accounts/{accountId}/connect/logs                   connectLogs {"logs":[...],"totalRecords":"N"} (from_date, to_date)
+//	DELETE /restapi/v2.1/accounts/{accountId}/connect/logs                   200, empty body (every entry)
+//	GET    /restapi/v2.1/accounts/{accountId}/connect/logs/{logId}           connectLog; connectDebugLog only with additional_info=true
+//	DELETE /restapi/v2.1/accounts/{accountId}/connect/logs/{logId}           200, empty body
+//	PUT    /restapi/v2.1/accounts/{accountId}/connect/envelopes/retry_queue  connectFailureFilter → connectFailureResults
+//	PUT    /restapi/v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue  connectFailureResults
+//	POST   /restapi/v2.1/accounts/{accountId}/connect/envelopes/publish/historical        201 envelopePublishTransaction
 //	POST   /oauth/token                                                      JWT grant
 //	GET    /oauth/userinfo                                                   userinfo
 //
 // {accountId} is the account GUID (any letter case) or its external account
-// number. DocuSign's other Connect endpoints (secret, oauth, logs, failures,
-// envelopes, mobile_notifiers) answer 501 NOT_IMPLEMENTED_BY_EMULATOR; other
-// paths 404 RESOURCE_NOT_FOUND; a wrong method 405 METHOD_NOT_ALLOWED.
+// number. DocuSign's other Connect endpoints (secret, oauth,
+// mobile_notifiers) answer 501 NOT_IMPLEMENTED_BY_EMULATOR; other paths 404
+// RESOURCE_NOT_FOUND; a wrong method 405 METHOD_NOT_ALLOWED.
 //
 // Answers with a body are application/json; charset=utf-8. Every flag is a
 // string "true"/"false"; every count is a string. A stored configuration is
@@ -113,6 +122,44 @@
 //     checked on every call. JWT assertions get no clock leeway, and must
 //     carry iat and exp.
 //
+// Delivery health (the failure log, the Connect log, the retry queue and
+// historical republish; docs/docusign-fidelity.md has the client's side):
+//
+//   - Entries are connectLog objects: every value a string, dates in UTC
+//     with seven fractional digits (WireTime, as .NET writes them), empty
+//     values left out; failureId and logId are GUIDs. Lists are oldest
+//     first; an empty list is {"totalRecords":"0"} with no list key.
+//   - from_date and to_date filter on created, both ends included. They
+//     accept ISO 8601 with or without offset and fraction, a bare date
+//     (midnight UTC, as .NET reads it) and the US form; anything else, or
+//     from_date after to_date, answers 400 INVALID_REQUEST_PARAMETER. No
+//     to_date means now.
+//   - The Connect log keeps the MaxLogEntries (100) most recent entries for
+//     LogRetention (15 days), as DocuSign's descriptions say; RecordLog
+//     records nothing for a configuration with enableLog off. The failure
+//     log keeps every entry until it is retried or deleted; a second failure
+//     of one envelope through one configuration updates its entry (lastTry,
+//     retryCount, error).
+//   - The retry queue answers each listed envelope once: one result per
+//     failure it had, status "Success" (configId and configUrl set), and the
+//     failure leaves the log (nothing is delivered yet: the emulator has no
+//     listener loop); an envelope with no failure, or an id that is not a
+//     GUID, is refused with status "Failed". synchronous must be absent or
+//     false (400 INVALID_REQUEST_PARAMETER); no envelopeIds answers 400
+//     INVALID_REQUEST_BODY. The status strings are the emulator's own.
+//   - Historical republish validates config like a create and also refuses
+//     configurationType salesforce or eOriginal
+//     (INVALID_CONNECT_CONFIGURATION_TYPE) and anything but
+//     eventData.version restv2.1 with JSON (INVALID_CONNECT_EVENT_DATA),
+//     since DocuSign says it sends JSON only; every envelope must be a GUID
+//     (INVALID_REQUEST_PARAMETER, naming it). The batch is stored (with the
+//     listener's basic-auth credentials, which a delivery needs) and
+//     answered 201 with processingStatus "processing".
+//   - Unknown failureId or logId: 400 CONNECT_FAILURE_NOT_FOUND or
+//     CONNECT_LOG_NOT_FOUND (emulator's codes).
+//   - RecordFailure and RecordLog write posts to the logs (for a delivery
+//     engine and for tests); seeds can hold both (SeedAccount.Failures, .Logs).
+//
 // # Errors
 //
 // REST errors are {"errorCode": ..., "message": ...}. The checks run in this
@@ -143,9 +190,11 @@
 //
 // A new emulator starts from Options.Seed, or DefaultSeed: the accounts
 // AccountAcme (the sandbox user's default; 242 users, three pages; a
-// Salesforce, an integrator-managed and an ordinary custom configuration),
+// Salesforce, an integrator-managed and an ordinary custom configuration,
+// whose listener is down: two posts in the failure log),
 // AccountGlobex (a customrecipient configuration for three users with a
-// password, a JSON SIM one with an OAuth client secret), AccountInitech
+// password, a JSON SIM one with an OAuth client secret; two Connect log
+// entries), AccountInitech
 // (Connect disabled), AccountUmbrella (sandbox user not an administrator)
 // and AccountHooli (sandbox user not a member); users SandboxUserID (consent
 // given) and NoConsentUserID (administrator of Acme, no consent). The

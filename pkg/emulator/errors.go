@@ -26,6 +26,8 @@ const (
 	CodeInvalidRequestBody        = "INVALID_REQUEST_BODY"
 	CodeUnspecifiedError          = "UNSPECIFIED_ERROR"
 	CodeConfigurationNotFound     = "CONNECT_CONFIGURATION_NOT_FOUND"
+	CodeFailureNotFound           = "CONNECT_FAILURE_NOT_FOUND"
+	CodeLogNotFound               = "CONNECT_LOG_NOT_FOUND"
 	CodeConnectIDRequired         = "CONNECT_ID_REQUIRED"
 	CodeNameRequired              = "CONNECT_NAME_REQUIRED"
 	CodeConfigurationTypeRequired = "CONNECT_CONFIGURATION_TYPE_REQUIRED"

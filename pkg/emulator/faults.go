@@ -24,6 +24,9 @@ import (
 //     answer, before or after the handler ran;
 //   - FaultDelay runs the handler, then holds the answer for Delay (longer
 //     than a client's timeout, to lose an answer whose change was stored);
+//   - FaultSlowCommit holds the request for Delay before the handler runs,
+//     and then stores it whether or not the client is still there: a server
+//     that is still storing a create when the client dies (kill -9);
 //   - FaultRedirect answers Status (302 by default) pointing at Location,
 //     without running the handler: DocuSign sends no redirects on these
 //     routes, but a proxy or a hostile server may.
@@ -53,6 +56,9 @@ const (
 	// FaultRedirect answers FaultRule.Status (302 by default) with a Location
 	// header; nothing is stored.
 	FaultRedirect
+	// FaultSlowCommit waits FaultRule.Delay, then runs the handler even if
+	// the client has gone: the change is stored late.
+	FaultSlowCommit
 )
 
 // FaultRule injects a fault into matching requests.

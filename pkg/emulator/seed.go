@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -97,6 +99,33 @@ type SeedAccount struct {
 	// Configurations exist before any call. connectId is generated when
 	// empty; defaults are filled in as on a create.
 	Configurations []Configuration `json:"configurations,omitempty"`
+	// Failures are the failure log's entries and Logs the Connect log's
+	// (logs only of configurations with enableLog, as at DocuSign).
+	Failures []SeedDelivery `json:"failures,omitempty"`
+	Logs     []SeedDelivery `json:"logs,omitempty"`
+}
+
+// SeedDelivery is a Connect post of a seed: a failure-log or Connect-log entry.
+type SeedDelivery struct {
+	// Configuration is the name of the account's configuration the post went
+	// through; or give its ConnectID.
+	Configuration string `json:"configuration,omitempty"`
+	ConnectID     string `json:"connectId,omitempty"`
+	EnvelopeID    string `json:"envelopeId"`
+	// Status is the envelope status posted (Sent, Completed...).
+	Status   string `json:"status,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Subject  string `json:"subject,omitempty"`
+	Email    string `json:"email,omitempty"`
+	UserName string `json:"userName,omitempty"`
+	// Ago is how long before the state is made the post was first made, e.g.
+	// "3h", "90m" or "2d"; or give Created (RFC 3339). Both empty: now.
+	Ago     string `json:"ago,omitempty"`
+	Created string `json:"created,omitempty"`
+	// RetryCount is how often DocuSign retried a failure; LastTryAgo when
+	// it last tried (default: when it was first made).
+	RetryCount int    `json:"retryCount,omitempty"`
+	LastTryAgo string `json:"lastTryAgo,omitempty"`
 }
 
 // Fixed identities of the default seed and of the built-in sandbox integration.
@@ -147,6 +176,21 @@ func DefaultSeed() *Seed {
 				},
 				GenerateUsers:        240,
 				SampleConfigurations: true,
+				// The legacy listener is down: two posts wait in the failure log.
+				Failures: []SeedDelivery{
+					{
+						Configuration: "Legacy order webhook", EnvelopeID: "4b7e1c2a-9d3f-4e6b-8a1c-2f3e4d5c6b7a", Status: "Completed",
+						Error:   "The remote server returned an error: (503) Server Unavailable.",
+						Subject: "Please sign: order 1041", UserName: "Sample User 001", Email: "user001.18204415@example.com",
+						Ago: "26h", RetryCount: 7, LastTryAgo: "40m",
+					},
+					{
+						Configuration: "Legacy order webhook", EnvelopeID: "7c2d9e4f-1a3b-4c5d-8e6f-9a0b1c2d3e4f", Status: "Sent",
+						Error:   "Unable to connect to the remote server",
+						Subject: "Please sign: order 1042", UserName: "Sample User 002", Email: "user002.18204415@example.com",
+						Ago: "3h", RetryCount: 2, LastTryAgo: "25m",
+					},
+				},
 			},
 			{
 				AccountID:     AccountGlobex,
@@ -189,6 +233,11 @@ func DefaultSeed() *Seed {
 							Scope:                  "webhooks",
 						},
 					},
+				},
+				// Logging is on for both: the recent posts went through.
+				Logs: []SeedDelivery{
+					{Configuration: "Globex JSON SIM", EnvelopeID: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", Status: "Sent", Subject: "NDA for review", Ago: "5h"},
+					{Configuration: "Globex JSON SIM", EnvelopeID: "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", Status: "Completed", Subject: "NDA for review", Ago: "2h"},
 				},
 			},
 			{
@@ -302,7 +351,8 @@ func sandboxUser() User {
 }
 
 // newState builds a fresh state from a seed and the sandbox key pair.
-func newState(seed *Seed, key *rsa.PrivateKey) (*state, error) {
+// now dates the seed's relative times (SeedDelivery.Ago).
+func newState(seed *Seed, key *rsa.PrivateKey, now time.Time) (*state, error) {
 	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox public key: %w", err)
@@ -332,7 +382,7 @@ func newState(seed *Seed, key *rsa.PrivateKey) (*state, error) {
 		}
 	}
 	for _, a := range seed.Accounts {
-		if err := st.addAccount(a); err != nil {
+		if err := st.addAccount(a, now); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -374,7 +424,7 @@ func (s *state) addUser(u User) error {
 
 // addAccount expands a seed account (sandbox user, generated users,
 // configuration defaults) into the state.
-func (s *state) addAccount(sa SeedAccount) error {
+func (s *state) addAccount(sa SeedAccount, now time.Time) error {
 	a := &account{
 		AccountID:      sa.AccountID,
 		AccountNumber:  sa.AccountNumber,
@@ -433,8 +483,107 @@ func (s *state) addAccount(sa SeedAccount) error {
 			return err
 		}
 	}
+	for _, d := range sa.Failures {
+		r, err := s.seedRecord(a, d, "failure", now)
+		if err != nil {
+			return err
+		}
+		a.Failures = append(a.Failures, r)
+	}
+	for _, d := range sa.Logs {
+		r, err := s.seedRecord(a, d, "log", now)
+		if err != nil {
+			return err
+		}
+		if c := &a.Configurations[a.configuration(r.ConnectID)]; c.EnableLog != True {
+			return fmt.Errorf("account %s: log entry of %q: the configuration has enableLog off, so DocuSign would log nothing", a.AccountID, c.Name)
+		}
+		a.Logs = append(a.Logs, r)
+	}
+	slices.SortStableFunc(a.Failures, func(x, y deliveryRecord) int { return x.Created.Compare(y.Created) })
+	slices.SortStableFunc(a.Logs, func(x, y deliveryRecord) int { return x.Created.Compare(y.Created) })
 	s.Accounts = append(s.Accounts, a)
 	return nil
+}
+
+// seedRecord turns a seed's post into a stored failure or log entry.
+func (s *state) seedRecord(a *account, d SeedDelivery, kind string, now time.Time) (deliveryRecord, error) {
+	where := fmt.Sprintf("account %s: %s of envelope %q", a.AccountID, kind, d.EnvelopeID)
+	if !isGUID(d.EnvelopeID) {
+		return deliveryRecord{}, fmt.Errorf("%s: envelopeId must be a GUID", where)
+	}
+	i := -1
+	switch {
+	case d.ConnectID != "":
+		i = a.configuration(d.ConnectID)
+	case d.Configuration != "":
+		for j, c := range a.Configurations {
+			if c.Name == d.Configuration {
+				i = j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		return deliveryRecord{}, fmt.Errorf("%s: no configuration %q (connectId %q) in the account", where, d.Configuration, d.ConnectID)
+	}
+	created := now
+	switch {
+	case d.Ago != "" && d.Created != "":
+		return deliveryRecord{}, fmt.Errorf("%s: give ago or created, not both", where)
+	case d.Ago != "":
+		ago, err := parseAgo(d.Ago)
+		if err != nil {
+			return deliveryRecord{}, fmt.Errorf("%s: ago: %w", where, err)
+		}
+		created = now.Add(-ago)
+	case d.Created != "":
+		t, err := time.Parse(time.RFC3339Nano, d.Created)
+		if err != nil {
+			return deliveryRecord{}, fmt.Errorf("%s: created %q: want an RFC 3339 time such as 2026-11-01T08:00:00Z", where, d.Created)
+		}
+		created = t.UTC()
+	}
+	lastTry := created
+	if d.LastTryAgo != "" {
+		ago, err := parseAgo(d.LastTryAgo)
+		if err != nil {
+			return deliveryRecord{}, fmt.Errorf("%s: lastTryAgo: %w", where, err)
+		}
+		lastTry = now.Add(-ago)
+	}
+	if lastTry.Before(created) || d.RetryCount < 0 {
+		return deliveryRecord{}, fmt.Errorf("%s: lastTryAgo is before the post, or retryCount is negative", where)
+	}
+	r := newRecord(s.newEventID(kind), &a.Configurations[i], Delivery{
+		EnvelopeID: d.EnvelopeID, Status: d.Status, Error: d.Error, Subject: d.Subject, Email: d.Email, UserName: d.UserName,
+	}, created)
+	r.LastTry, r.RetryCount = lastTry, d.RetryCount
+	return r, nil
+}
+
+// parseAgo reads a duration such as 90m, 3h or 2d (days are 24 hours).
+func parseAgo(s string) (time.Duration, error) {
+	var d time.Duration
+	rest := strings.TrimSpace(s)
+	if days, after, ok := strings.Cut(rest, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q: want a duration such as 90m, 3h or 2d", s)
+		}
+		d, rest = time.Duration(n)*24*time.Hour, after
+	}
+	if rest != "" {
+		more, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, fmt.Errorf("%q: want a duration such as 90m, 3h or 2d", s)
+		}
+		d += more
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q: want a duration that is not negative", s)
+	}
+	return d, nil
 }
 
 // completeMember fills an account user's name and e-mail from the login user

@@ -25,6 +25,12 @@ func TestExampleSeedLoads(t *testing.T) {
 	if pw, ok := env.e.StoredSecret("0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", "40000001", SecretPassword); !ok || pw != "listener-secret" {
 		t.Errorf("seeded password: %q %v", pw, ok)
 	}
+	if f := env.call("GET", connect("20001234")+"/failures", nil).json(t); f["totalRecords"] != "1" {
+		t.Errorf("example failure log: %v", f)
+	}
+	if l := env.call("GET", connect("20001234")+"/logs", nil).json(t); l["totalRecords"] != "1" {
+		t.Errorf("example Connect log: %v", l)
+	}
 }
 
 func TestDefaultSeedIsStable(t *testing.T) {

@@ -170,10 +170,16 @@ type ServeConfig struct {
 	SeedPath string
 	// TLS serves HTTPS with a self-signed certificate, as DocuSign's SDKs need.
 	TLS bool
+	// Accounts are created (as EnsureAccount does) when the state lacks
+	// them: the accounts of the connectsync files a user wants to try.
+	Accounts []NamedAccount
 	// Options sets the rest (faults, limits, ...); its StatePath and Seed are
 	// replaced by the fields above.
 	Options Options
 }
+
+// NamedAccount is an account id and the name to create it with.
+type NamedAccount struct{ ID, Name string }
 
 // Serve runs the emulator on cfg.Addr until ctx is cancelled, after printing
 // to stdout how to point connectsync or a DocuSign SDK at it. The sandbox
@@ -197,6 +203,12 @@ func Serve(ctx context.Context, cfg ServeConfig, stdout io.Writer) error {
 	s, err := start(cfg.Addr, opts, cfg.TLS)
 	if err != nil {
 		return err
+	}
+	for _, a := range cfg.Accounts {
+		if err := s.Emulator.EnsureAccount(a.ID, a.Name); err != nil {
+			s.Close()
+			return err
+		}
 	}
 	dir := filepath.Dir(cfg.StatePath)
 	keyFile := filepath.Join(dir, PrivateKeyFileName)
@@ -260,6 +272,9 @@ func printInstructions(w io.Writer, s *Server, statePath, keyFile, certFile stri
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.id, a.number, a.name, a.access)
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\nAny connectsync file works against it once its accounts exist: start the sandbox with\n")
+	fmt.Fprintf(w, "  connectsync sandbox serve -f examples/   (or your own files), then, with the variables above:\n")
+	fmt.Fprintf(w, "  connectsync plan -f examples/quickstart.yaml\n")
 	fmt.Fprintf(w, "\nStop with Ctrl-C.\n")
 }
 

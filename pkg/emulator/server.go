@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -29,6 +30,16 @@ const (
 	RouteListAllUsers        = "GET " + configurationPath + "/all/users"
 	RouteToken               = "POST /oauth/token"
 	RouteUserInfo            = "GET /oauth/userinfo"
+
+	RouteListFailures        = "GET " + connectPath + "/failures"
+	RouteDeleteFailure       = "DELETE " + connectPath + "/failures/{failureId}"
+	RouteListLogs            = "GET " + connectPath + "/logs"
+	RouteDeleteLogs          = "DELETE " + connectPath + "/logs"
+	RouteGetLog              = "GET " + connectPath + "/logs/{logId}"
+	RouteDeleteLog           = "DELETE " + connectPath + "/logs/{logId}"
+	RouteRetryEnvelopes      = "PUT " + connectPath + "/envelopes/retry_queue"
+	RouteRetryEnvelope       = "PUT " + connectPath + "/envelopes/{envelopeId}/retry_queue"
+	RouteRepublishHistorical = "POST " + connectPath + "/envelopes/publish/historical"
 )
 
 const (
@@ -75,6 +86,10 @@ type Options struct {
 type Emulator struct {
 	opts Options
 	mux  *http.ServeMux
+	// events serves the failure log, the Connect log and the envelopes
+	// endpoints: their first segment is where mux has {connectId}, and
+	// patterns such as logs/{logId} and {connectId}/users would conflict.
+	events *http.ServeMux
 
 	mu    sync.RWMutex // guards st and saved
 	st    *state
@@ -107,6 +122,7 @@ func New(opts Options) (*Emulator, error) {
 		return nil, err
 	}
 	e.mux = e.routes()
+	e.events = e.eventRoutes()
 	return e, nil
 }
 
@@ -137,7 +153,7 @@ func (e *Emulator) initState() error {
 			return fmt.Errorf("generate sandbox key: %w", err)
 		}
 	}
-	st, err := newState(seed, key)
+	st, err := newState(seed, key, e.now())
 	if err != nil {
 		return err
 	}
@@ -176,7 +192,55 @@ func (e *Emulator) now() time.Time { return e.opts.Now() }
 
 // ServeHTTP serves the emulated DocuSign API.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isEventsPath(r.URL.Path) {
+		e.events.ServeHTTP(w, r)
+		return
+	}
 	e.mux.ServeHTTP(w, r)
+}
+
+// eventSegments are the Connect sub-resources e.events serves.
+var eventSegments = []string{"failures", "logs", "envelopes"}
+
+// isEventsPath reports whether a path is /restapi/v2.1/accounts/{id}/connect/
+// followed by failures, logs or envelopes.
+func isEventsPath(path string) bool {
+	parts := strings.Split(path, "/")
+	return len(parts) >= 7 && parts[1] == "restapi" && parts[2] == "v2.1" && parts[3] == "accounts" && parts[5] == "connect" &&
+		slices.Contains(eventSegments, parts[6])
+}
+
+// eventRoutes registers the failure log, Connect log, retry queue and
+// historical republish endpoints (connect_failures.go, connect_logs.go,
+// connect_retry.go).
+func (e *Emulator) eventRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	api := func(route string, h apiHandler) {
+		mux.Handle(route, e.instrument(true, e.connectAPI(h)))
+	}
+	api(RouteListFailures, e.listFailures)
+	api(RouteDeleteFailure, e.deleteFailure)
+	api(RouteListLogs, e.listLogs)
+	api(RouteDeleteLogs, e.deleteLogs)
+	api(RouteGetLog, e.getLog)
+	api(RouteDeleteLog, e.deleteLog)
+	api(RouteRetryEnvelopes, e.retryEnvelopes)
+	api(RouteRetryEnvelope, e.retryEnvelope)
+	api(RouteRepublishHistorical, e.republishHistorical)
+	allowed := map[string][]string{
+		connectPath + "/failures":                           {"GET"},
+		connectPath + "/failures/{failureId}":               {"DELETE"},
+		connectPath + "/logs":                               {"GET", "DELETE"},
+		connectPath + "/logs/{logId}":                       {"GET", "DELETE"},
+		connectPath + "/envelopes/retry_queue":              {"PUT"},
+		connectPath + "/envelopes/{envelopeId}/retry_queue": {"PUT"},
+		connectPath + "/envelopes/publish/historical":       {"POST"},
+	}
+	for p, methods := range allowed {
+		mux.Handle(p, e.instrument(true, methodNotAllowed(methods)))
+	}
+	mux.Handle("/", e.instrument(true, http.HandlerFunc(notFound)))
+	return mux
 }
 
 // routes registers every route. Method-less patterns answer 405 in
@@ -208,8 +272,8 @@ func (e *Emulator) routes() *http.ServeMux {
 		limited := strings.HasPrefix(p, "/restapi/")
 		mux.Handle(p, e.instrument(limited, methodNotAllowed(methods)))
 	}
-	// Other Connect endpoints (secret, oauth, logs, ...) exist at DocuSign but
-	// are not emulated.
+	// Other Connect endpoints (secret, oauth, mobile_notifiers) exist at
+	// DocuSign but are not emulated.
 	mux.Handle(connectPath+"/{rest...}", e.instrument(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		first, _, _ := strings.Cut(r.PathValue("rest"), "/")
 		if isReservedConnectID(first) {
@@ -240,7 +304,7 @@ func methodNotAllowed(methods []string) http.HandlerFunc {
 // isReservedConnectID reports whether a {connectId} segment is really one of
 // DocuSign's other Connect endpoints.
 func isReservedConnectID(id string) bool {
-	return slices.Contains([]string{"secret", "oauth", "logs", "failures", "envelopes", "mobile_notifiers"}, id)
+	return slices.Contains([]string{"secret", "oauth", "mobile_notifiers"}, id)
 }
 
 func notEmulated(w http.ResponseWriter, r *http.Request) {
@@ -292,6 +356,13 @@ func (e *Emulator) instrument(limited bool, h http.Handler) http.Handler {
 				return
 			case FaultDropBeforeCommit:
 				panic(http.ErrAbortHandler)
+			case FaultSlowCommit:
+				// Read the whole request now, then store it late, whatever
+				// became of the client meanwhile.
+				body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+				r = r.Clone(context.WithoutCancel(r.Context()))
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				time.Sleep(fault.Delay)
 			}
 		}
 		rec := &recorder{header: w.Header()}
@@ -425,7 +496,7 @@ func (e *Emulator) EnsureAccount(accountID, name string) error {
 		return nil
 	}
 	sa := SeedAccount{AccountID: accountID, Name: name, GenerateUsers: 5, SampleConfigurations: true}
-	if err := e.st.addAccount(sa); err != nil {
+	if err := e.st.addAccount(sa, e.now()); err != nil {
 		return fmt.Errorf("ensure sandbox account: %w", err)
 	}
 	return e.persist()

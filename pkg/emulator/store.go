@@ -31,6 +31,7 @@ const firstConnectID = 22_300_000
 type state struct {
 	Version         int              `json:"version"`
 	NextConnectID   int64            `json:"nextConnectId"`
+	NextEventID     int64            `json:"nextEventId,omitempty"`
 	Sandbox         sandboxKey       `json:"sandbox"`
 	IntegrationKeys []IntegrationKey `json:"integrationKeys"`
 	Users           []User           `json:"users"`
@@ -51,6 +52,11 @@ type account struct {
 	OrganizationID string          `json:"organizationId,omitempty"`
 	Users          []AccountUser   `json:"users"`
 	Configurations []Configuration `json:"configurations"`
+	// Failures and Logs are the failure log and the Connect log (delivery.go),
+	// oldest first; Republishes the historical republish batches.
+	Failures    []deliveryRecord  `json:"failures,omitempty"`
+	Logs        []deliveryRecord  `json:"logs,omitempty"`
+	Republishes []republishRecord `json:"republishes,omitempty"`
 }
 
 // findAccount resolves the {accountId} of a URL: the GUID in any letter case,

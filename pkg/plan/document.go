@@ -40,7 +40,7 @@ type jsonOptions struct {
 
 // MarshalJSON names the options in the document's style.
 func (o Options) MarshalJSON() ([]byte, error) {
-	return json.Marshal(jsonOptions{o.Prune, o.RotateSecrets, o.Names})
+	return json.Marshal(jsonOptions(o))
 }
 
 // UnmarshalJSON reads the options back from a saved plan.

@@ -51,7 +51,7 @@ type Account struct {
 	// the account with an error instead.
 	Unexpressible []Existing `json:"unexpressible,omitempty"`
 	// MassDelete is set when the plan deletes so much of the account that
-	// apply refuses it without --allow-mass-delete (SPEC §5).
+	// apply refuses it without --allow-mass-delete (README.md, "Safety rails").
 	MassDelete string `json:"mass_delete,omitempty"`
 	// Errors are problems that stop this account from being planned, such as
 	// two live configurations with the same name.

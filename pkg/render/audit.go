@@ -55,6 +55,9 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 	for _, e := range a.PlanErrors {
 		fmt.Fprintf(w, "  %s %s\n", o.paint(ansiRed, "cannot plan:"), Terminal(e))
 	}
+	if a.DeliveryError != "" {
+		fmt.Fprintf(w, "  %s delivery health unknown: %s\n", o.paint(ansiYellow, "note:"), Terminal(a.DeliveryError))
+	}
 	if len(a.Configurations) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := "  CONFIGURATION\tCONNECTID\tSTATUS\tDRIFT\tENABLED"
@@ -139,7 +142,7 @@ func accountNumbers(a audit.Account) counts {
 // no drift, no findings, nothing left alone or disabled, no coverage asked.
 func accountQuiet(a audit.Account, coverage bool) bool {
 	n := accountNumbers(a)
-	return a.Error == "" && !a.Drifted() && a.Findings().Total() == 0 && n == counts{} && !coverage
+	return a.Error == "" && !a.Drifted() && a.Findings().Total() == 0 && n == counts{} && !coverage && a.DeliveryError == ""
 }
 
 func driftCounts(a audit.Account) string {
@@ -212,7 +215,11 @@ func auditSummaryLine(r *audit.Report) string {
 	} else {
 		line += "; findings: " + findingCounts(s.Findings, Options{})
 	}
-	line += fmt.Sprintf("; %s: %d managed, %d unmanaged, %d ignored, %d disabled.", plural(s.Configurations, "configuration"), s.Managed, s.Unmanaged, s.Ignored, s.Disabled)
+	line += fmt.Sprintf("; %s: %d managed, %d unmanaged, %d ignored, %d disabled", plural(s.Configurations, "configuration"), s.Managed, s.Unmanaged, s.Ignored, s.Disabled)
+	if s.DeliveryFailures > 0 && r.Delivery != nil {
+		line += fmt.Sprintf("; %s since %s", plural(s.DeliveryFailures, "failed delivery"), day(r.Delivery.Since))
+	}
+	line += "."
 	return line + shardNote(r)
 }
 

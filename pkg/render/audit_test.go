@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectsync/connectsync/pkg/audit"
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
+	"github.com/connectsync/connectsync/pkg/docusign"
 )
 
 func auditConnect(account, name, id string, fields map[string]any) config.Connect {
@@ -65,10 +68,28 @@ func auditFixtures() map[string]*audit.Report {
 		Desired: []config.Connect{{Account: "acme-eu", Name: "orders", Fields: map[string]any{"enableLog": true}}},
 		Users:   map[string]audit.Users{"1": {Count: 242}, "2": {Err: errors.New("403 USER_LACKS_PERMISSIONS")}},
 	}}
+	w := delivery.Window{Since: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 8, 12, 0, 0, 0, time.UTC)}
+	failing := []audit.Input{
+		{Account: prod, InFiles: true,
+			Desired: []config.Connect{{Account: "acme-prod", Name: "orders", Fields: map[string]any{"enableLog": true, "urlToPublishTo": "https://hooks.acme.com/orders"}}},
+			Live: []config.Connect{
+				auditConnect("acme-prod", "orders", "22210641", sim("https://hooks.acme.com/orders")),
+				auditConnect("acme-prod", "Legacy order webhook", "22210642", sim("https://listener:s3cret@legacy.acme.com/hook")),
+			},
+			Failures: []docusign.LogEntry{
+				{EnvelopeID: "93be49ab-1c2d-4e5f-8a9b-f752070d71ec", ConnectID: "22210642", ConfigURL: "https://listener:s3cret@legacy.acme.com/hook",
+					Created: "2026-11-06T14:02:11.0000000Z", LastTry: "2026-11-08T09:12:40.0000000Z", RetryCount: 7, Error: "The remote server returned an error: (503) Server Unavailable."},
+				{EnvelopeID: "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d", ConnectID: "22210642", Created: "2026-11-07T08:00:00Z", Error: "Unable to connect to the remote server"},
+			}},
+		{Account: eu, InFiles: true, Live: []config.Connect{auditConnect("acme-eu", "orders", "1", sim("https://hooks.acme.com/orders"))},
+			Desired:     []config.Connect{{Account: "acme-eu", Name: "orders", Fields: map[string]any{"enableLog": true}}},
+			FailuresErr: errors.New("failure log not read: list the Connect failure log of account 2b7e4d1a-9c3f-4e8a-b5d6-7f8091a2b3c4: 400 INVALID_REQUEST_PARAMETER")},
+	}
 	return map[string]*audit.Report{
-		"mixed":   audit.Build(mixed, audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy()}),
-		"clean":   audit.Build(mixed[1:2], audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Shard: &audit.Shard{Index: 2, Count: 4}}),
-		"covered": audit.Build(covered, audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Coverage: true}),
+		"delivery": audit.Build(failing, audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Delivery: &w}),
+		"mixed":    audit.Build(mixed, audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy()}),
+		"clean":    audit.Build(mixed[1:2], audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Shard: &audit.Shard{Index: 2, Count: 4}}),
+		"covered":  audit.Build(covered, audit.Options{Tool: "connectsync test", Files: []string{"hooks.yaml"}, Policy: config.DefaultPolicy(), Coverage: true}),
 	}
 }
 
@@ -100,7 +121,7 @@ func TestAuditGolden(t *testing.T) {
 				}
 			}
 			for _, out := range []string{txt.String(), js.String(), md.String()} {
-				if strings.Contains(out, "user:pw") {
+				if strings.Contains(out, "user:pw") || strings.Contains(out, "s3cret") {
 					t.Errorf("a URL's credentials leaked:\n%s", out)
 				}
 			}

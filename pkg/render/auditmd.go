@@ -83,6 +83,9 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 	for _, e := range a.PlanErrors {
 		fmt.Fprintf(b, "> [!CAUTION]\n> %s\n\n", escapeMD(e))
 	}
+	if a.DeliveryError != "" {
+		fmt.Fprintf(b, "> [!NOTE]\n> Delivery health unknown: %s\n\n", escapeMD(a.DeliveryError))
+	}
 	if detail == mdFields && len(a.Configurations) > 0 {
 		head, rule := "| configuration | connectId | status | drift | enabled |", "|---|---|---|---|---|"
 		if coverage {
@@ -108,7 +111,7 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 	var notes []string
 	for _, c := range a.Configurations {
 		for _, f := range c.Findings {
-			notes = append(notes, fmt.Sprintf("- **%s** `%s` (connectId %s), %s: %s. Fix: %s", escapeMD(f.Severity), escapeCode(c.Name), escapeMD(c.ConnectID), escapeMD(f.Rule), escapeMD(f.Message), escapeMD(f.Fix)))
+			notes = append(notes, fmt.Sprintf("- **%s** `%s` (connectId %s), %s: %s. Fix: %s", escapeMD(f.Severity), escapeCode(c.Name), escapeMD(c.ConnectID), escapeMD(f.Rule), escapeMD(strings.TrimRight(f.Message, ".")), escapeMD(f.Fix)))
 		}
 		if c.Disabled != "" {
 			notes = append(notes, fmt.Sprintf("- disabled: `%s` (connectId %s): %s", escapeCode(c.Name), escapeMD(c.ConnectID), escapeMD(c.Disabled)))

@@ -150,5 +150,8 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", word)
 	}
+	if strings.HasSuffix(word, "y") && !strings.HasSuffix(word, "ey") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y")) // entry, delivery
+	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

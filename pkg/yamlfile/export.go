@@ -10,8 +10,8 @@ package yamlfile
 //     API leaves the field out), so the file stays small; a field left out
 //     is simply not managed, so planning the file changes nothing. Always
 //     written: name, urlToPublishTo, allowEnvelopePublish (whether it is on
-//     is the first thing a reader asks) and deliveryMode unless DocuSign
-//     reports its default, "" (it names the data model);
+//     is the first thing a reader asks) and deliveryMode (it names the data
+//     model; DocuSign's default "" is written as "" with a comment);
 //   - configurationType custom (the file's default);
 //   - read-only fields (connectId, integratorManaged, disabledBy): connectId
 //     is written only to pin configurations that share a name (each of them
@@ -308,9 +308,16 @@ func (w *entryWriter) write(c config.Connect, pin bool) entry {
 			if c.String("userName") != "" {
 				w.secret(m, &en, "password", "PASSWORD", neverReturned)
 			}
-		case f.Name == "urlToPublishTo" || f.Name == "deliveryMode":
+		case f.Name == "urlToPublishTo":
 			if s, _ := v.(string); s != "" || inherit {
 				yAdd(m, f.Name, yValue(s))
+			}
+		case f.Name == "deliveryMode":
+			// Written even at DocuSign's "": it names the data model.
+			yAdd(m, f.Name, yValue(v))
+			if v == "" {
+				// On the value: yaml.v3 writes a key's comment after the next key.
+				m.Content[len(m.Content)-1].LineComment = "DocuSign's default: aggregate"
 			}
 		case f.Name == "envelopeEvents" || f.Name == "recipientEvents":
 			list := dedupe(v.([]string))

@@ -157,7 +157,7 @@ configurations:
 			"defaults:\n  enableLog: true\n  deliveryMode: SIM\n  configurationType: custom\n  eventData: {version: restv2.1, includeData: [recipients]}\n  requiresAcknowledgement: true\n")}
 		out := importInto(t, "version: 1\n", yamlfile.ImportOptions{Name: "signers"}, accounts)
 		for _, want := range []string{
-			"    accounts: [acme]\n", "    enableLog: false\n", "    deliveryMode: \"\"\n", "    configurationType: customrecipient\n",
+			"    accounts: [acme]\n", "    enableLog: false\n", "    deliveryMode: \"\" # DocuSign's default: aggregate\n", "    configurationType: customrecipient\n",
 			"    eventData: {version: \"\", includeData: []}\n", "    requiresAcknowledgement: true\n",
 			"    password: ${env.CONNECT_PASSWORD_ACME_SIGNERS}\n",
 		} {

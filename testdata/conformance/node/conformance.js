@@ -2,7 +2,9 @@
 // Drives a running connectsync DocuSign Connect emulator with DocuSign's
 // official Node SDK (docusign-esign), unchanged: JWT grant, userinfo, then
 // ConnectApi create, list, get, update, listUsers / getConnectAllUsers
-// (every page), delete, and a few error answers. Exits 1 on the first
+// (every page), delete, the failure log (listEventFailureLogs,
+// deleteEventFailureLog, retryEventForEnvelope(s)), the Connect log
+// (listEventLogs, getEventLog), and a few error answers. Exits 1 on the first
 // failed check. See README.md for how to run it.
 //
 // Environment (what `connectsync sandbox serve --tls` prints):
@@ -168,6 +170,45 @@ async function main() {
   check('deleted: 400 with an errorCode', gone.status === 400 && typeof gone.data.errorCode === 'string', gone.data);
   const after = await connect.listConfigurations(accountId);
   check('list no longer has it', !(after.configurations || []).some((c) => c.connectId === connectId), after);
+
+  // --- delivery health: the failure log, the retry queue, the Connect log ------
+  // The sandbox's Acme (the default account) has two failed posts of its
+  // legacy webhook; Globex has two Connect log entries.
+  const weekAgo = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
+  const failureLog = await connect.listEventFailureLogs(accountId, { fromDate: weekAgo });
+  const failures = failureLog.failures || [];
+  check('listEventFailureLogs: two failures', failures.length === 2 && failureLog.totalRecords === '2', failureLog);
+  for (const f of failures) {
+    check('failure: ids and counts are strings', /^[0-9a-f-]{36}$/.test(f.envelopeId) && /^[0-9a-f-]{36}$/.test(f.failureId) &&
+      /^[0-9]+$/.test(f.retryCount) && /^[0-9]+$/.test(f.connectId), f);
+    check('failure: UTC dates, listener and error', /Z$/.test(f.created) && /Z$/.test(f.lastTry) && f.configUrl && f.error, f);
+  }
+  const before = await connect.listEventFailureLogs(accountId, { toDate: weekAgo });
+  check('an empty failure log: totalRecords "0"', before.totalRecords === '0' && !(before.failures && before.failures.length), before);
+
+  const deleted = await connect.deleteEventFailureLog(accountId, failures[0].failureId);
+  check('deleteEventFailureLog answers an object', typeof deleted === 'object' && deleted !== null, deleted);
+  const retried = await connect.retryEventForEnvelope(accountId, failures[1].envelopeId);
+  check('retryEventForEnvelope: queued', retried.retryQueue.length === 1 && retried.retryQueue[0].envelopeId === failures[1].envelopeId &&
+    retried.retryQueue[0].status === 'Success' && retried.retryQueue[0].configId === failures[1].connectId, retried);
+  const emptied = await connect.listEventFailureLogs(accountId);
+  check('failure log empty after the delete and the retry', emptied.totalRecords === '0', emptied);
+
+  const neverFailed = '00000000-0000-4000-8000-000000000001';
+  const refused = await connect.retryEventForEnvelopes(accountId, { connectFailureFilter: { envelopeIds: [neverFailed], synchronous: 'false' } });
+  check('retryEventForEnvelopes: an envelope that never failed is refused', refused.retryQueue.length === 1 &&
+    refused.retryQueue[0].envelopeId === neverFailed && refused.retryQueue[0].status === 'Failed' && refused.retryQueue[0].statusMessage, refused);
+  const sync = await apiError('synchronous retry', () =>
+    connect.retryEventForEnvelopes(accountId, { connectFailureFilter: { envelopeIds: [neverFailed], synchronous: 'true' } }));
+  check('synchronous must be false: 400 INVALID_REQUEST_PARAMETER', sync.status === 400 && sync.data.errorCode === 'INVALID_REQUEST_PARAMETER', sync.data);
+
+  const globex = info.accounts.find((a) => a.accountName === 'Globex Sandbox');
+  check('Globex is reachable', globex !== undefined, info.accounts);
+  const logs = await connect.listEventLogs(globex.accountId, { fromDate: weekAgo });
+  check('listEventLogs: two entries without the debug log', logs.totalRecords === '2' && logs.logs.length === 2 &&
+    logs.logs.every((l) => /^[0-9a-f-]{36}$/.test(l.logId) && l.connectDebugLog === undefined && l.status), logs);
+  const entry = await connect.getEventLog(globex.accountId, logs.logs[0].logId, { additionalInfo: 'true' });
+  check('getEventLog', entry.logId === logs.logs[0].logId && entry.envelopeId === logs.logs[0].envelopeId, entry);
 
   // --- DocuSign's error bodies ------------------------------------------------
   const invalid = await apiError('create without a name', () =>

@@ -40,6 +40,9 @@ does not inherit them.
 
    connectsync import --account acme-prod --name orders -f webhooks.yaml
 
+--account names the one account to read (an alias the files declare);
+without -f or a FILE argument, connectsync.yaml is the file.
+
 The entry goes after the last configuration, at that list's indentation
 (a configurations: key is added at the end when there is none; an empty
 configurations: [] is replaced). Everything else in the file stays byte
@@ -70,7 +73,7 @@ is written. The secret variables to set are printed on stderr.`,
 
 func runImport(ctx context.Context, o importOptions, env Env) error {
 	if len(o.Files) == 0 {
-		return usageError("import needs the file to add to: -f FILE (or FILE as the argument)")
+		o.Files = []string{config.DefaultFile}
 	}
 	target := filepath.Clean(o.Files[len(o.Files)-1])
 	switch st, err := os.Stat(target); {

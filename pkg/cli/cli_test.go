@@ -100,6 +100,7 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	calls reset
 //	sleep DURATION
 //	exitcode N PROGRAM ARGS...               run like exec and assert the exit code is N (e.g. 2 for --detailed-exitcode)
+//	connectid ACCOUNT_ID NAME N VAR          set VAR to the connectId of the Nth (from 1) live configuration of that name
 //	replay ACCOUNT_ID FILE                   create in the account, through the API as a console or script
 //	                                         would, each configuration a recorded DocuSign answer holds
 //	                                         (pkg/emulator/testdata/nango-*.json: a list, or a create's request)
@@ -145,6 +146,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":    cmdExitcode,
 			"replay":      cmdReplay,
 			"token":       cmdToken,
+			"connectid":   cmdConnectID,
 			"failure":     cmdFailure,
 			"logentry":    cmdLogEntry,
 			"republished": cmdRepublished,
@@ -227,6 +229,24 @@ func cmdLive(ts *testscript.TestScript, neg bool, args []string) {
 	if want, _ := strconv.Atoi(args[2]); (n == want) == neg {
 		ts.Fatalf("account %s has %d configurations named %q, want %s%d", args[0], n, args[1], map[bool]string{true: "not "}[neg], want)
 	}
+}
+
+func cmdConnectID(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: connectid ACCOUNT_ID NAME N VAR")
+	}
+	list, err := emu(ts).Configurations(args[0])
+	ts.Check(err)
+	want, _ := strconv.Atoi(args[2])
+	for _, c := range list {
+		if c.Name == args[1] {
+			if want--; want == 0 {
+				ts.Setenv(args[3], c.ConnectID)
+				return
+			}
+		}
+	}
+	ts.Fatalf("account %s has fewer than %s configurations named %q", args[0], args[2], args[1])
 }
 
 func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type scriptListener struct {
 }
 
 type scriptPost struct {
+	path   string
 	header http.Header
 	body   []byte
 }
@@ -33,7 +35,7 @@ type scriptPost struct {
 func (l *scriptListener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	l.mu.Lock()
-	l.posts = append(l.posts, scriptPost{header: r.Header.Clone(), body: body})
+	l.posts = append(l.posts, scriptPost{path: r.URL.Path, header: r.Header.Clone(), body: body})
 	answer := l.answer
 	l.mu.Unlock()
 	if answer == "hang" {
@@ -59,7 +61,7 @@ func (l *scriptListener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //	                                                 with KEY, with that basic auth and N signatures
 func cmdListener(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
-		ts.Fatalf("usage: listener start NAME [tls=...] | listener NAME answer STATUS|hang | listener NAME got COUNT [key=K] [user=U:P] [signatures=N]")
+		ts.Fatalf("usage: listener start NAME [tls=...] | listener NAME answer STATUS|hang | listener NAME got COUNT [last] [path=P] [key=K] [user=U:P] [signatures=N]")
 	}
 	if args[0] == "start" {
 		name := args[1]
@@ -105,6 +107,13 @@ func cmdListener(ts *testscript.TestScript, neg bool, args []string) {
 		for _, opt := range args[3:] {
 			if opt == "last" && len(posts) > 0 { // the checks after it are of the last post only
 				posts = posts[len(posts)-1:]
+				continue
+			}
+			if p, ok := strings.CutPrefix(opt, "path="); ok { // the checks after it are of the posts to that path
+				posts = slices.DeleteFunc(posts, func(x scriptPost) bool { return x.path != p })
+				if len(posts) == 0 {
+					ts.Fatalf("listener %s received no post to %s", args[0], p)
+				}
 				continue
 			}
 			k, v, _ := strings.Cut(opt, "=")

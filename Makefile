@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test ./pkg/docusign -run '^$$' -fuzz '^FuzzConfigurationCodec$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/config -run '^$$' -fuzz '^FuzzSyntaxScan$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/cli -run '^$$' -fuzz '^FuzzEverythingStorableIsAdoptable$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/yamlfile -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME)
 
 ## bench: the performance benchmarks (targets and figures in docs/benchmarks.md)
 bench:

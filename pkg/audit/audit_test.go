@@ -144,6 +144,7 @@ type fakeAPI struct {
 	lists    map[string]int
 	users    int
 	failures int
+	hmac     int
 	fail     map[string]bool
 	failLog  map[string]bool
 }
@@ -167,6 +168,15 @@ func (f *fakeAPI) ListConfigurations(_ context.Context, id string) ([]docusign.C
 		return nil, errors.New("403 USER_LACKS_PERMISSIONS")
 	}
 	return []docusign.Configuration{{ConnectID: id + "-1", Name: "a"}, {ConnectID: id + "-2", Name: "b"}}, nil
+}
+
+// ListHMACKeys answers no key; the fake's configurations have no
+// includeHMAC, so Run never asks.
+func (f *fakeAPI) ListHMACKeys(_ context.Context, id string) ([]docusign.HMACKey, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hmac++
+	return nil, nil
 }
 
 func (f *fakeAPI) ListUsers(_ context.Context, id, connectID string) ([]docusign.User, error) {

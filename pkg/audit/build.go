@@ -2,13 +2,17 @@ package audit
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/listener"
 	"github.com/connectsync/connectsync/pkg/plan"
 )
 
@@ -30,6 +34,23 @@ type Input struct {
 	// why it could not be read (a note in the report, not a failed account).
 	Failures    []docusign.LogEntry
 	FailuresErr error
+	// HMACKeys is how many HMAC keys the account has, when HMACRead (they
+	// are read when a configuration has includeHMAC); HMACErr why they
+	// could not be read (a note).
+	HMACKeys int
+	HMACRead bool
+	HMACErr  error
+	// TLS are the TLS handshakes with the listeners (Options.CheckTLS), by
+	// connectId.
+	TLS map[string]TLSCheck
+}
+
+// TLSCheck is a TLS handshake with one listener: its certificate, or why
+// the handshake failed (a *listener.TLSError).
+type TLSCheck struct {
+	URL  string
+	Cert *listener.Certificate
+	Err  error
 }
 
 // Users is the coverage of one configuration: how many users, or why they
@@ -54,6 +75,12 @@ type Options struct {
 	// Delivery is the window of the failure log to read and report (Run
 	// reads it; Build expects it in the inputs); nil leaves delivery out.
 	Delivery *delivery.Window
+	// CheckTLS, when set, makes a TLS handshake with the https listener of
+	// every managed configuration (Run calls it; Build expects the results
+	// in the inputs and reports tls* findings when it is set).
+	CheckTLS func(ctx context.Context, url string) (*listener.Certificate, error)
+	// Now is when certificates are judged (tlsExpiring); zero means time.Now().
+	Now time.Time
 	// Concurrency is how many accounts Run reads at once (at least 1).
 	Concurrency int
 	// Done, if not nil, is called by Run once per account when its part is
@@ -94,6 +121,7 @@ func newReport(opts Options, accounts int) *Report {
 	if opts.Delivery != nil {
 		r.Delivery = &DeliveryWindow{Since: opts.Delivery.Since.UTC(), Until: opts.Delivery.Until.UTC()}
 	}
+	r.TLSChecked = opts.CheckTLS != nil
 	return r
 }
 
@@ -169,6 +197,9 @@ func buildAccount(in Input, opts Options) Account {
 		}
 	}
 	health := deliveryHealth(in, opts, &a)
+	if in.HMACErr != nil {
+		a.HMACError = docusign.RedactText(in.HMACErr.Error())
+	}
 	for _, l := range in.Live {
 		c := Configuration{
 			Name:      l.Name,
@@ -192,6 +223,7 @@ func buildAccount(in Input, opts Options) Account {
 		if l.Managed() {
 			c.Findings = append(c.Findings, opts.Policy.Troubleshoot(l)...)
 			c.Findings = append(c.Findings, opts.Policy.Check(l)...)
+			c.Findings = append(c.Findings, listenerFindings(in, l, opts)...)
 			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
 				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))
 			})
@@ -291,3 +323,47 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// listenerFindings are what the configuration's listener will meet: no
+// HMAC key to sign with (noHmacKey), and with CheckTLS its certificate
+// (tlsExpiring within 30 days, tlsInvalid, tlsUnreachable).
+func listenerFindings(in Input, l config.Connect, opts Options) []config.Finding {
+	var out []config.Finding
+	add := func(rule, field, fix, format string, args ...any) {
+		out = append(out, config.Finding{Rule: rule, Severity: opts.Policy.SeverityOf(rule), Field: field, Fix: fix, Message: fmt.Sprintf(format, args...)})
+	}
+	if on, _ := l.Bool("includeHMAC"); on && in.HMACRead && in.HMACKeys == 0 {
+		add(config.RuleNoHMACKey, "includeHMAC", fmt.Sprintf("connectsync hmac create --account %s, then give the key to the listener", shellQuote(in.Account.Alias)),
+			"includeHMAC is on, but the account has no HMAC key: DocuSign signs nothing, so a listener that checks X-DocuSign-Signature-1 rejects every post")
+	}
+	check, ok := in.TLS[l.ConnectID]
+	if opts.CheckTLS == nil || !ok {
+		return out
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var te *listener.TLSError
+	switch {
+	case check.Err == nil && check.Cert != nil && check.Cert.ExpiresWithin(now, ExpiryWarning):
+		add(config.RuleTLSExpiring, "urlToPublishTo", "renew the listener's certificate",
+			"the listener's certificate (issued by %s) expires %s, in %d days: DocuSign's posts fail once it has",
+			check.Cert.Issuer, check.Cert.NotAfter.UTC().Format("2006-01-02 15:04 UTC"), int(check.Cert.NotAfter.Sub(now).Hours()/24))
+	case errors.As(check.Err, &te) && te.Unreachable:
+		add(config.RuleTLSUnreachable, "urlToPublishTo", "check the listener is up and reachable (from DocuSign, it may be: audit runs elsewhere)",
+			"no TLS connection to the listener %s from here: %s", te.Address, docusign.RedactText(te.Err.Error()))
+	case check.Err != nil:
+		msg := docusign.RedactText(check.Err.Error())
+		if errors.As(check.Err, &te) && te.Cert != nil {
+			msg = fmt.Sprintf("%s (certificate issued by %s, expires %s)", docusign.RedactText(te.Err.Error()), te.Cert.Issuer, te.Cert.NotAfter.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+		add(config.RuleTLSInvalid, "urlToPublishTo", "give the listener a certificate from a public certificate authority, valid and for its host name",
+			"the listener's TLS certificate does not verify, so DocuSign cannot deliver: %s", msg)
+	}
+	return out
+}
+
+// ExpiryWarning is how long before its expiry a listener's certificate is a
+// tlsExpiring finding.
+const ExpiryWarning = 30 * 24 * time.Hour

@@ -54,7 +54,7 @@ func Merge(reports []Named) (*Report, error) {
 	if len(reports) == 0 {
 		return nil, errors.New("no reports to merge")
 	}
-	out := &Report{FormatVersion: FormatVersion, Tool: reports[0].Report.Tool, Coverage: true, Shards: []Shard{}, Accounts: []Account{}}
+	out := &Report{FormatVersion: FormatVersion, Tool: reports[0].Report.Tool, Coverage: true, TLSChecked: true, Shards: []Shard{}, Accounts: []Account{}}
 	files := map[string]bool{}
 	policies := map[string]bool{}
 	shardFrom := map[int]string{}
@@ -69,6 +69,7 @@ func Merge(reports []Named) (*Report, error) {
 			sharded = cmp.Or(sharded, n.Name)
 		}
 		out.Coverage = out.Coverage && r.Coverage
+		out.TLSChecked = out.TLSChecked && r.TLSChecked
 		if out.Delivery == nil {
 			out.Delivery = r.Delivery // the shards of one run share the window
 		}

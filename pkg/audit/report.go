@@ -44,8 +44,11 @@ type Report struct {
 	// Delivery is the window whose failure log was read; nil with
 	// --no-delivery. Configuration.Delivery is set only when it is.
 	Delivery *DeliveryWindow `json:"delivery,omitempty"`
-	Summary  Summary         `json:"summary"`
-	Accounts []Account       `json:"accounts"`
+	// TLSChecked is true when each managed https listener got a TLS
+	// handshake (audit --check-tls).
+	TLSChecked bool      `json:"tls_checked,omitempty"`
+	Summary    Summary   `json:"summary"`
+	Accounts   []Account `json:"accounts"`
 }
 
 // DeliveryWindow is the time range of the failure log an audit read.
@@ -70,7 +73,10 @@ type Account struct {
 	PlanErrors []string `json:"plan_errors,omitempty"`
 	// DeliveryError is why the failure log could not be read: a note, the
 	// rest of the account is audited.
-	DeliveryError  string          `json:"delivery_error,omitempty"`
+	DeliveryError string `json:"delivery_error,omitempty"`
+	// HMACError is why the account's HMAC keys could not be read: a note,
+	// noHmacKey is then not checked.
+	HMACError      string          `json:"hmac_error,omitempty"`
 	Drift          Drift           `json:"drift"`
 	Configurations []Configuration `json:"configurations"`
 }

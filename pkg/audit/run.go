@@ -3,12 +3,15 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/listener"
 	"github.com/connectsync/connectsync/pkg/live"
 )
 
@@ -17,7 +20,11 @@ type API interface {
 	live.Lister
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
 	ListFailures(ctx context.Context, accountID string, from, to time.Time) ([]docusign.LogEntry, error)
+	ListHMACKeys(ctx context.Context, accountID string) ([]docusign.HMACKey, error)
 }
+
+// tlsTimeout bounds one TLS handshake of --check-tls.
+const tlsTimeout = 10 * time.Second
 
 // Target is an account to audit and what the files want of it.
 type Target struct {
@@ -53,7 +60,9 @@ func Run(ctx context.Context, api API, targets []Target, opts Options) *Report {
 }
 
 // read lists one account's configurations and then, when they could be
-// read, its failure log (with opts.Delivery) and their users (with coverage).
+// read, its failure log (with opts.Delivery), its HMAC keys (when a
+// configuration it may manage has includeHMAC), the TLS of its managed
+// listeners (with opts.CheckTLS) and their users (with coverage).
 func read(ctx context.Context, api API, t Target, opts Options) Input {
 	st := live.Read(ctx, api, []config.Account{t.Account}, 1, nil)[0]
 	in := Input{Account: t.Account, InFiles: t.InFiles, Desired: t.Desired, Live: st.Connects, Err: st.Err}
@@ -63,6 +72,16 @@ func read(ctx context.Context, api API, t Target, opts Options) Input {
 			in.FailuresErr = fmt.Errorf("failure log not read: %w", in.FailuresErr)
 		}
 	}
+	if in.Err == nil && slices.ContainsFunc(in.Live, func(c config.Connect) bool { on, _ := c.Bool("includeHMAC"); return on && c.Managed() }) {
+		keys, err := api.ListHMACKeys(ctx, t.Account.AccountID)
+		in.HMACKeys, in.HMACRead = len(keys), err == nil
+		if err != nil {
+			in.HMACErr = fmt.Errorf("HMAC keys not read: %w", err)
+		}
+	}
+	if opts.CheckTLS != nil && in.Err == nil {
+		in.TLS = checkTLS(ctx, in.Live, t.Desired, opts.CheckTLS)
+	}
 	if opts.Coverage && in.Err == nil {
 		in.Users = make(map[string]Users, len(in.Live))
 		for _, c := range in.Live {
@@ -71,4 +90,34 @@ func read(ctx context.Context, api API, t Target, opts Options) Input {
 		}
 	}
 	return in
+}
+
+// checkTLS makes one handshake per https listener of the managed live
+// configurations (those the files declare), sharing it between
+// configurations that publish to the same URL.
+func checkTLS(ctx context.Context, live, desired []config.Connect, check func(context.Context, string) (*listener.Certificate, error)) map[string]TLSCheck {
+	declared := map[string]bool{}
+	for _, d := range desired {
+		if !d.Absent {
+			declared[d.Name] = true
+		}
+	}
+	out := map[string]TLSCheck{}
+	byURL := map[string]TLSCheck{}
+	for _, l := range live {
+		u := l.String("urlToPublishTo")
+		if !l.Managed() || !declared[l.Name] || !strings.HasPrefix(strings.ToLower(u), "https://") {
+			continue
+		}
+		c, done := byURL[u]
+		if !done {
+			hctx, cancel := context.WithTimeout(ctx, tlsTimeout)
+			cert, err := check(hctx, u)
+			cancel()
+			c = TLSCheck{URL: u, Cert: cert, Err: err}
+			byURL[u] = c
+		}
+		out[l.ConnectID] = c
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/emulator"
 	"github.com/connectsync/connectsync/pkg/plan"
+	"github.com/connectsync/connectsync/pkg/yamlfile"
 )
 
 // randomConfiguration is a connectCustomConfiguration body with a random
@@ -169,7 +170,7 @@ func checkAdoptable(t *testing.T, srv *emulator.Server, seed uint64) {
 			managed++
 		}
 	}
-	out, err := config.Export([]config.Account{acct}, live, config.ExportOptions{})
+	out, err := yamlfile.Export([]config.Account{acct}, live, yamlfile.ExportOptions{})
 	if err != nil {
 		t.Fatalf("seed %d: export: %v", seed, err)
 	}

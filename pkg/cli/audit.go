@@ -12,6 +12,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/audit"
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/delivery"
+	"github.com/connectsync/connectsync/pkg/listener"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -25,6 +26,8 @@ type auditOptions struct {
 	Since      string
 	NoDelivery bool
 	sinceSet   bool
+	// CheckTLS makes a TLS handshake with each managed https listener.
+	CheckTLS bool
 }
 
 // exitOptions decide audit's exit code (audit and audit merge).
@@ -36,8 +39,9 @@ type exitOptions struct {
 }
 
 const (
-	flagFailOn = "fail-on"
-	flagUsers  = "users"
+	flagFailOn   = "fail-on"
+	flagUsers    = "users"
+	flagCheckTLS = "check-tls"
 )
 
 func exitFlags() []cli.Flag {
@@ -57,7 +61,8 @@ func auditCommand(env Env) *cli.Command {
 		&cli.BoolFlag{Name: flagUsers, Usage: "count the users each configuration covers (reads every page of users: one more call per configuration and page)"},
 		&cli.StringFlag{Name: flagShard, Usage: "audit only shard I of N (e.g. 2/4), for a CI matrix; combine the JSON reports with audit merge"},
 		sinceFlag("delivery failures"),
-		&cli.BoolFlag{Name: flagNoDelivery, Usage: "do not read the failure log (one call per account less; no delivery-failures findings)"})
+		&cli.BoolFlag{Name: flagNoDelivery, Usage: "do not read the failure log (one call per account less; no delivery-failures findings)"},
+		&cli.BoolFlag{Name: flagCheckTLS, Usage: "make a TLS handshake (no request) with each managed https listener: tlsExpiring (within 30 days), tlsInvalid, tlsUnreachable findings"})
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "report drift, risky settings and coverage over many accounts",
@@ -76,6 +81,14 @@ configuration with failures is a delivery-failures finding of severity high
 with the fix (connectsync failures, fix the listener, connectsync retry).
 An account whose failure log cannot be read gets a note; --no-delivery
 skips the call.
+
+Listeners: an account with a configuration whose includeHMAC is on but no
+HMAC key gets a noHmacKey finding (high; one more call per such account,
+and a note when the keys cannot be read). --check-tls makes a TLS handshake,
+sending nothing, with the https listener of each configuration the files
+declare: a certificate expiring within 30 days is tlsExpiring (medium), one
+that does not verify tlsInvalid (high), a listener that cannot be reached
+from here tlsUnreachable (low).
 
 Reading costs one list call and one failure-log call per account; --users
 adds the users pages of every configuration. A progress bar shows on a
@@ -96,7 +109,7 @@ Exit codes: 0 done, 1 an account could not be audited, and with
 				return err
 			}
 			o := auditOptions{commonOptions: common, exitOptions: readExitOptions(c), Users: c.Bool(flagUsers), All: c.Bool(flagAllAccounts),
-				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery), sinceSet: c.IsSet(flagSince)}
+				Since: c.String(flagSince), NoDelivery: c.Bool(flagNoDelivery), sinceSet: c.IsSet(flagSince), CheckTLS: c.Bool(flagCheckTLS)}
 			if c.IsSet(flagShard) {
 				sh, err := audit.ParseShard(c.String(flagShard))
 				if err != nil {
@@ -149,10 +162,16 @@ func runAudit(ctx context.Context, o auditOptions, env Env) error {
 	defer s.Close()
 	targets := s.targets(o.Shard)
 	bar := startProgress(env, len(targets), "accounts")
-	rep := audit.Run(ctx, s.api, targets, audit.Options{
+	opts := audit.Options{
 		Tool: toolName(), Files: s.desired.Files, Policy: s.desired.Policy, Coverage: o.Users, Shard: o.Shard,
 		Delivery: deliveryWindow, Concurrency: o.Concurrency, Done: bar.Add,
-	})
+	}
+	if o.CheckTLS {
+		opts.CheckTLS = func(ctx context.Context, url string) (*listener.Certificate, error) {
+			return listener.Handshake(ctx, url, o.HTTPTimeout, nil)
+		}
+	}
+	rep := audit.Run(ctx, s.api, targets, opts)
 	bar.Stop()
 	return finishAudit(rep, o.Format, o.exitOptions, renderOptions(o.commonOptions, env), env)
 }

@@ -96,11 +96,13 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	live ACCOUNT_ID NAME COUNT               assert how many live configurations have that name
 //	secret ACCOUNT_ID NAME FIELD VALUE       assert the stored write-only secret
 //	calls ROUTE COUNT                        assert the calls to a route (list, create, update, get, delete, users, token, userinfo,
-//	                                         failures, logs, getlog, retry, republish) since `calls reset`
+//	                                         failures, logs, getlog, retry, republish, secrets, secret-create, secret-delete)
+//	                                         since `calls reset`
 //	calls ROUTE COUNT wait                   wait until the route had that many calls since `calls reset`
 //	calls reset
 //	sleep DURATION
 //	exitcode N PROGRAM ARGS...               run like exec and assert the exit code is N (e.g. 2 for --detailed-exitcode)
+//	connectid ACCOUNT_ID NAME N VAR          set VAR to the connectId of the Nth (from 1) live configuration of that name
 //	replay ACCOUNT_ID FILE                   create in the account, through the API as a console or script
 //	                                         would, each configuration a recorded DocuSign answer holds
 //	                                         (pkg/emulator/testdata/nango-*.json: a list, or a create's request)
@@ -108,6 +110,11 @@ func startEmulator(t testing.TB, dir string) (*emulator.Server, map[string]strin
 //	logentry ACCOUNT_ID NAME ENVELOPE STATUS [ERROR]  record a Connect log entry, with a debug log
 //	republished ACCOUNT_ID COUNT [PASSWORD]  assert the historical republish batches stored (and the last one's password)
 //	schemacheck delivery|audit FILE          assert FILE follows schema/delivery.schema.json or schema/audit.schema.json
+//	listener start NAME [tls=DURATION|expired]  a Connect listener; see cmdListener (listener_test.go)
+//	listener NAME answer STATUS|hang
+//	listener NAME got COUNT [last] [key=KEY] [user=USER:PASSWORD] [signatures=N]
+//	secretfile FILE VAR                      read a secret written to FILE into $VAR (to check it is never printed)
+//	mode FILE PERM                           assert FILE's permission bits, e.g. 0600
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
@@ -124,6 +131,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			env.Values["emulator"] = srv.Emulator
 			env.Values["server"] = srv
+			env.Values["listeners"] = map[string]*scriptListener{}
 			// examples/ are the ones users see: scripts copy from here.
 			abs, err := filepath.Abs("../../examples")
 			if err != nil {
@@ -140,10 +148,14 @@ func TestScripts(t *testing.T) {
 			"exitcode":    cmdExitcode,
 			"replay":      cmdReplay,
 			"token":       cmdToken,
+			"connectid":   cmdConnectID,
 			"failure":     cmdFailure,
 			"logentry":    cmdLogEntry,
 			"republished": cmdRepublished,
 			"schemacheck": cmdSchemaCheck,
+			"listener":    cmdListener,
+			"secretfile":  cmdSecretFile,
+			"mode":        cmdMode,
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
 				ts.Check(err)
@@ -221,6 +233,24 @@ func cmdLive(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+func cmdConnectID(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: connectid ACCOUNT_ID NAME N VAR")
+	}
+	list, err := emu(ts).Configurations(args[0])
+	ts.Check(err)
+	want, _ := strconv.Atoi(args[2])
+	for _, c := range list {
+		if c.Name == args[1] {
+			if want--; want == 0 {
+				ts.Setenv(args[3], c.ConnectID)
+				return
+			}
+		}
+	}
+	ts.Fatalf("account %s has fewer than %s configurations named %q", args[0], args[2], args[1])
+}
+
 func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 4 {
 		ts.Fatalf("usage: secret ACCOUNT_ID NAME FIELD VALUE")
@@ -255,6 +285,7 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 		"token": emulator.RouteToken, "userinfo": emulator.RouteUserInfo,
 		"failures": emulator.RouteListFailures, "logs": emulator.RouteListLogs, "getlog": emulator.RouteGetLog,
 		"retry": emulator.RouteRetryEnvelopes, "republish": emulator.RouteRepublishHistorical,
+		"secrets": emulator.RouteListSecrets, "secret-create": emulator.RouteCreateSecret, "secret-delete": emulator.RouteDeleteSecret,
 	}
 	route, ok := routes[args[0]]
 	if !ok {

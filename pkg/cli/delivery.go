@@ -572,29 +572,10 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 // republishConfiguration finds the one live configuration of that name and
 // checks DocuSign can republish through it (JSON, custom types).
 func republishConfiguration(a config.Account, name string, list []docusign.Configuration) (docusign.Configuration, error) {
-	var found []docusign.Configuration
-	var names []string
-	for _, c := range list {
-		if c.Name == name {
-			found = append(found, c)
-		}
-		names = append(names, fmt.Sprintf("%q", c.Name))
+	cfg, err := namedConfiguration(a.Alias, name, list)
+	if err != nil {
+		return cfg, err
 	}
-	switch len(found) {
-	case 0:
-		if len(names) == 0 {
-			names = []string{"none"}
-		}
-		return docusign.Configuration{}, usageError(fmt.Sprintf("account %s has no configuration named %q (it has %s)", a.Alias, name, strings.Join(names, ", ")))
-	case 1:
-	default:
-		var ids []string
-		for _, c := range found {
-			ids = append(ids, c.ConnectID)
-		}
-		return docusign.Configuration{}, usageError(fmt.Sprintf("account %s has %d configurations named %q (connectId %s): rename one first", a.Alias, len(found), name, strings.Join(ids, ", ")))
-	}
-	cfg := found[0]
 	switch {
 	case cfg.ConfigurationType != "custom" && cfg.ConfigurationType != "customrecipient":
 		return cfg, usageError(fmt.Sprintf("%q is a %s configuration: DocuSign's historical republish supports custom and customrecipient ones only", name, cfg.ConfigurationType))

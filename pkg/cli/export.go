@@ -12,6 +12,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/live"
 	"github.com/connectsync/connectsync/pkg/render"
+	"github.com/connectsync/connectsync/pkg/yamlfile"
 )
 
 type exportOptions struct {
@@ -90,7 +91,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 		accounts = append(accounts, st.Account)
 		connects = append(connects, st.Connects...)
 	}
-	out, err := config.Export(accounts, connects, config.ExportOptions{Fix: o.Fix})
+	out, err := yamlfile.Export(accounts, connects, yamlfile.ExportOptions{Fix: o.Fix})
 	if err != nil {
 		return err
 	}

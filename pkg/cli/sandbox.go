@@ -22,16 +22,24 @@ DocuSign SDK at it. State is kept in --state between runs. Stop with Ctrl-C.
 The accounts of the connectsync files given with -f (or as arguments) are
 created too, with a few sample users and foreign configurations, as
 --sandbox does: e.g. sandbox serve -f examples/ lets every example plan
-against the server.`,
+against the server.
+
+The server delivers events as sandbox publish does, through
+POST /connectsync/sandbox/accounts/{accountId}/publish with a JSON body
+{"event": "envelope-completed", "envelopeId": "…" (optional)}, no token
+needed; the retry queue delivers again. Deliveries go to loopback
+listeners only, unless --allow-remote-listeners.`,
 			Flags: []cli.Flag{
 				fileFlag(),
 				&cli.StringFlag{Name: "addr", Value: emulator.DefaultAddr, Usage: "loopback address to listen on (host:port)"},
 				&cli.StringFlag{Name: "state", Value: emulator.DefaultStatePath, TakesFile: true, Usage: "state file (created with the seed when missing)"},
 				&cli.StringFlag{Name: "seed", TakesFile: true, Usage: "seed file for a new state (default: the built-in seed)"},
 				&cli.BoolFlag{Name: "tls", Usage: "serve HTTPS with a self-signed certificate (DocuSign's SDKs insist on https for OAuth)"},
+				allowRemoteFlag(),
 			},
 			Action: func(c *cli.Context) error {
 				cfg := emulator.ServeConfig{Addr: c.String("addr"), StatePath: c.String("state"), SeedPath: c.String("seed"), TLS: c.Bool("tls")}
+				cfg.Options.Deliver.AllowRemote = c.Bool(flagAllowRemote)
 				if files := append(c.StringSlice(flagFile), c.Args().Slice()...); len(files) > 0 {
 					desired, ds := loadFiles(c.Context, files, env, false)
 					if ds.HasErrors() {
@@ -44,6 +52,6 @@ against the server.`,
 				}
 				return emulator.Serve(c.Context, cfg, env.Stdout)
 			},
-		}},
+		}, sandboxPublishCommand(env)},
 	}
 }

@@ -24,6 +24,7 @@ type api interface {
 	apply.API
 	ListUsers(ctx context.Context, accountID, connectID string) ([]docusign.User, error)
 	deliveryAPI
+	hmacAPI
 }
 
 // session is what a command that talks to DocuSign starts from: the files,

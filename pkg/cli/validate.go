@@ -61,15 +61,26 @@ func runValidate(ctx context.Context, o validateOptions, env Env) error {
 // CONNECTSYNC_MAX_FILE_SIZE (bytes) raises the size a file may have.
 func loadFiles(ctx context.Context, files []string, env Env, needSecrets bool) (*config.Desired, config.Diagnostics) {
 	opts := config.LoadOptions{LookupEnv: env.LookupEnv, SecretsOptional: !needSecrets, Context: ctx}
-	if v := env.Getenv("CONNECTSYNC_MAX_FILE_SIZE"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-			opts.MaxFileSize = n
-		} else {
-			return nil, config.Diagnostics{{Severity: config.SeverityError,
-				Message: fmt.Sprintf("CONNECTSYNC_MAX_FILE_SIZE %q is not a positive number of bytes", v)}}
-		}
+	var d *config.Diagnostic
+	if opts.MaxFileSize, d = maxFileSize(env); d != nil {
+		return nil, config.Diagnostics{*d}
 	}
 	return config.Load(files, opts)
+}
+
+// maxFileSize is CONNECTSYNC_MAX_FILE_SIZE (bytes), 0 when unset (the
+// loader's default).
+func maxFileSize(env Env) (int64, *config.Diagnostic) {
+	v := env.Getenv("CONNECTSYNC_MAX_FILE_SIZE")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &config.Diagnostic{Severity: config.SeverityError,
+			Message: fmt.Sprintf("CONNECTSYNC_MAX_FILE_SIZE %q is not a positive number of bytes", v)}
+	}
+	return n, nil
 }
 
 func summarize(d *config.Desired) *render.ValidateSummary {

@@ -69,6 +69,36 @@ func Load(paths []string, opts LoadOptions) (*Desired, Diagnostics) {
 	return l.out, ds
 }
 
+// Source is a file's name and content, for LoadSources.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// LoadSources is Load over content already in memory (a file about to be
+// written, say), named as given: the same checks, the same diagnostics.
+func LoadSources(srcs []Source, opts LoadOptions) (*Desired, Diagnostics) {
+	l := newLoader(opts)
+	for _, s := range srcs {
+		l.readData(s.Name, s.Data)
+	}
+	l.build()
+	ds := capDiagnostics(l.d.list.Sort())
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return l.out, ds
+}
+
+// Expand lists the files Load would read for paths (a directory stands for
+// its *.yaml and *.yml files; none means connectsync.yaml), sorted, with a
+// diagnostic for each path that cannot be read.
+func Expand(paths []string) ([]string, Diagnostics) {
+	l := newLoader(LoadOptions{})
+	files := l.expand(paths)
+	return files, l.d.list.Sort()
+}
+
 // interrupted reports (once, as an error) that the run was cancelled.
 func (l *loader) interrupted() bool {
 	if l.opts.Context == nil || l.opts.Context.Err() == nil {
@@ -293,36 +323,47 @@ func errText(err error) string {
 // readFile reads one file, refusing (without reading on) one larger than
 // the cap or one that turned out not to be a regular file.
 func (l *loader) readFile(name string) {
-	max := l.opts.MaxFileSize
-	if max <= 0 {
-		max = DefaultMaxFileSize
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
-		return
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
-		l.d.errorf(Pos{File: name}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		l.d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
-		return
-	}
-	if int64(len(data)) > max {
-		l.d.errorf(Pos{File: name}, "", "split it, or raise CONNECTSYNC_MAX_FILE_SIZE (bytes) if it really is one file of webhooks",
-			"is larger than %d bytes", max)
+	data, d := ReadFile(name, l.opts.MaxFileSize)
+	if d != nil {
+		l.d.list = append(l.d.list, *d)
 		return
 	}
 	l.readData(name, data)
 }
 
+// ReadFile reads one file as Load does: a regular file of at most maxSize
+// bytes (0: DefaultMaxFileSize). A problem is a diagnostic naming the file.
+func ReadFile(name string, maxSize int64) ([]byte, *Diagnostic) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxFileSize
+	}
+	var d diags
+	f, err := os.Open(name)
+	if err != nil {
+		d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return nil, &d.list[0]
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		d.errorf(Pos{File: name}, "", "name a YAML file or a directory of them", "is not a regular file (%s)", fileKind(st.Mode()))
+		return nil, &d.list[0]
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		d.errorf(Pos{File: name}, "", "", "cannot read: %s", errText(err))
+		return nil, &d.list[0]
+	}
+	if int64(len(data)) > maxSize {
+		d.errorf(Pos{File: name}, "", "split it, or raise CONNECTSYNC_MAX_FILE_SIZE (bytes) if it really is one file of webhooks",
+			"is larger than %d bytes", maxSize)
+		return nil, &d.list[0]
+	}
+	return data, nil
+}
+
 // readData parses and schema-checks one file's content.
 func (l *loader) readData(name string, data []byte) {
-	root, perr := parseYAML(name, data)
+	root, perr := ParseYAML(name, data)
 	if perr != nil {
 		l.d.list = append(l.d.list, *perr)
 		return
@@ -537,6 +578,12 @@ func (l *loader) readDefaults(f *fileDoc) {
 			continue
 		}
 		l.defaults[p.key.Value] = fieldNode{file: f.name, key: p.key, value: resolve(p.value), parent: "defaults"}
+		l.out.DefaultKeys = append(l.out.DefaultKeys, p.key.Value)
+		if fd, ok := LookupField(p.key.Value); ok && fd.Kind == KindObject {
+			for _, sub := range pairs(p.value) {
+				l.out.DefaultKeys = append(l.out.DefaultKeys, p.key.Value+"."+sub.key.Value)
+			}
+		}
 	}
 }
 

@@ -13,6 +13,10 @@ type Desired struct {
 	Accounts       []Account
 	Configurations []Connect // sorted by account alias, then name
 	Policy         Policy
+	// DefaultKeys names the fields the defaults block sets (dotted for the
+	// keys of nested objects, e.g. eventData.version): every configuration
+	// inherits them unless it writes its own.
+	DefaultKeys []string
 }
 
 // Account is a DocuSign account the files manage.

@@ -47,6 +47,17 @@ const (
 	RuleInvalidURL      = "invalidUrl"
 )
 
+// Listener rules: audit's checks of what a live configuration's listener
+// will meet. noHmacKey needs the account's HMAC keys (read when a
+// configuration has includeHMAC); the tls* rules need audit --check-tls.
+// Their severities can be changed in policy.severity like the others.
+const (
+	RuleNoHMACKey      = "noHmacKey"
+	RuleTLSExpiring    = "tlsExpiring"
+	RuleTLSInvalid     = "tlsInvalid"
+	RuleTLSUnreachable = "tlsUnreachable"
+)
+
 // Finding severities, worst first.
 const (
 	SevHigh   = "high"
@@ -90,6 +101,10 @@ func DefaultPolicy() Policy {
 			RuleNoUsers:             SevHigh,
 			RuleSoapNamespace:       SevMedium,
 			RuleInvalidURL:          SevHigh,
+			RuleNoHMACKey:           SevHigh,
+			RuleTLSExpiring:         SevMedium,
+			RuleTLSInvalid:          SevHigh,
+			RuleTLSUnreachable:      SevLow,
 		},
 	}
 }
@@ -147,6 +162,9 @@ func (p Policy) Troubleshoot(c Connect) []Finding {
 	}
 	return out
 }
+
+// SeverityOf is a rule's severity, medium when the policy names none.
+func (p Policy) SeverityOf(rule string) string { return p.severity(rule) }
 
 // severity is a rule's severity, medium when the policy names none.
 func (p Policy) severity(rule string) string {

@@ -44,7 +44,7 @@ func TestQuickCheckAgreesWithValidator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		parsed, perr := parseYAML("f.yaml", text)
+		parsed, perr := ParseYAML("f.yaml", text)
 		if perr != nil {
 			continue
 		}
@@ -115,7 +115,7 @@ func TestQuickCheckCases(t *testing.T) {
 		"huge int as a string":  strings.Replace(base, "name: orders", "name: 123456789012345678901234567890", 1),
 	}
 	for name, text := range cases {
-		root, perr := parseYAML("f.yaml", []byte(text))
+		root, perr := ParseYAML("f.yaml", []byte(text))
 		if perr != nil {
 			t.Fatalf("%s: %v", name, perr)
 		}

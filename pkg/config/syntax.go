@@ -74,7 +74,7 @@ func findTab(lines []textLine) *syntaxProblem {
 // startsBlockScalar reports whether a line ends with | or > (and their
 // modifiers): the lines below it that are indented deeper are text.
 func startsBlockScalar(text string) bool {
-	t := strings.TrimSpace(stripComment(text))
+	t := strings.TrimSpace(StripComment(text))
 	for _, suffix := range []string{"|", ">", "|-", ">-", "|+", ">+"} {
 		if strings.HasSuffix(t, " "+suffix) || strings.HasSuffix(t, ":"+suffix) || t == "- "+suffix || t == suffix {
 			return true
@@ -83,8 +83,9 @@ func startsBlockScalar(text string) bool {
 	return false
 }
 
-// stripComment removes a # comment that is outside quotes.
-func stripComment(text string) string {
+// StripComment removes a # comment that is outside quotes from a line of
+// YAML (a line of a block scalar is text, which the caller knows).
+func StripComment(text string) string {
 	var quote byte
 	for i := 0; i < len(text); i++ {
 		c := text[i]

@@ -16,10 +16,11 @@ import (
 // wants, while keeping the yaml.Node tree so that every value keeps its line
 // and column. A JSON pointer from the validator is resolved back to a node.
 
-// parseYAML parses one file. A syntax error becomes a diagnostic at the
-// offending character when findSyntaxError recognises the mistake, else at
-// the line yaml.v3 names (it gives no column).
-func parseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
+// ParseYAML parses one file into its root node (the yaml.v3 tree keeps
+// every line, column and comment). A syntax error becomes a diagnostic at
+// the offending character when findSyntaxError recognises the mistake, else
+// at the line yaml.v3 names (it gives no column). An empty file is an error.
+func ParseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		if p := findSyntaxError(data); p != nil {

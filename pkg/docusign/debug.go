@@ -10,7 +10,7 @@ package docusign
 //	  < {"configurations":[...],"totalRecords":"4"}
 //
 // ">" is the request body and "<" the response body, each redacted and cut at
-// maxTraceBody bytes. Header values are never written, except the rate-limit
+// maxTraceBody bytes; the answers of the HMAC key endpoints are never shown. Header values are never written, except the rate-limit
 // ones. Secrets are removed by key (sensitiveKeys, for JSON objects, forms and
 // query strings) and by shape (credentials in URLs, bearer tokens) wherever
 // they appear.
@@ -221,6 +221,9 @@ func (t *tracer) write(req *http.Request, reqBody []byte, resp *http.Response, r
 	}
 	if resp != nil {
 		if s := redactBody(resp.Header.Get("Content-Type"), respBody); s != "" {
+			if isSecretPath(req.URL.Path) {
+				s = fmt.Sprintf("(%d bytes, not traced: HMAC keys)", len(respBody))
+			}
 			b.WriteString("  < " + s + "\n")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The retry queue and historical republish (reference §2):
@@ -14,9 +15,10 @@ import (
 //	PUT  .../connect/envelopes/{envelopeId}/retry_queue                     → 200 connectFailureResults
 //	POST .../connect/envelopes/publish/historical      connectHistoricalEnvelopeRepublish → 201 envelopePublishTransaction
 //
-// The emulator delivers nothing yet: a retried envelope leaves the failure
-// log (as when its republish succeeds), and a republish batch is stored
-// (with the basic-auth credentials a delivery would need).
+// A retried envelope leaves the failure log and is delivered again at once
+// (publish.go); a post that fails again goes back to the log. A republish
+// batch is stored (with the basic-auth credentials a delivery needs), not
+// delivered.
 
 // Retry statuses the emulator answers. The reference documents none; a
 // client must not rely on these (docs/docusign-fidelity.md).
@@ -53,22 +55,43 @@ func (e *Emulator) retryEnvelopes(r *http.Request, accountID string) (int, any, 
 	if len(filter.EnvelopeIDs) == 0 {
 		return 0, nil, badRequest(CodeInvalidRequestBody, "envelopeIds is required: the envelopes to retry.")
 	}
-	return e.retry(accountID, filter.EnvelopeIDs)
+	return e.retry(r, accountID, filter.EnvelopeIDs)
 }
 
 func (e *Emulator) retryEnvelope(r *http.Request, accountID string) (int, any, *apiError) {
-	return e.retry(accountID, []string{r.PathValue("envelopeId")})
+	return e.retry(r, accountID, []string{r.PathValue("envelopeId")})
 }
 
 // retry takes each envelope off the failure log, with one result per
 // failure (configuration) it had; an envelope with no failure is refused.
-// Each envelope is answered once, however often it is listed.
-func (e *Emulator) retry(accountID string, envelopeIDs []string) (int, any, *apiError) {
+// Each envelope is answered once, however often it is listed. Then each
+// failure taken is delivered again (publish.go), before the answer, so
+// that the failure log is settled when a client reads it next: a post that
+// fails again is back in the log, with retryCount one more.
+func (e *Emulator) retry(r *http.Request, accountID string, envelopeIDs []string) (int, any, *apiError) {
+	out, taken, err := e.takeFailures(accountID, envelopeIDs)
+	if err != nil {
+		return 0, nil, err
+	}
+	// At once, so that a retry of many failures takes one delivery timeout
+	// at most, well within a client's timeout for the call.
+	var wg sync.WaitGroup
+	for _, f := range taken {
+		wg.Go(func() { e.redeliver(r.Context(), accountID, f) })
+	}
+	wg.Wait()
+	return http.StatusOK, out, nil
+}
+
+// takeFailures removes the failures of the envelopes from the log and
+// answers the retry queue's results.
+func (e *Emulator) takeFailures(accountID string, envelopeIDs []string) (retryResults, []deliveryRecord, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.st.findAccount(accountID)
 	out := retryResults{RetryQueue: []retryResult{}}
 	var seen []string
+	var taken []deliveryRecord
 	for _, id := range envelopeIDs {
 		id = strings.TrimSpace(id)
 		if containsFold(seen, id) {
@@ -85,6 +108,7 @@ func (e *Emulator) retry(accountID string, envelopeIDs []string) (int, any, *api
 				return false
 			}
 			out.RetryQueue = append(out.RetryQueue, retryResult{ConfigID: f.ConnectID, ConfigURL: f.ConfigURL, EnvelopeID: f.EnvelopeID, Status: RetryStatusQueued, StatusMessage: "Queued for republish."})
+			taken = append(taken, f)
 			return true
 		})
 		if len(out.RetryQueue) == n {
@@ -92,9 +116,9 @@ func (e *Emulator) retry(accountID string, envelopeIDs []string) (int, any, *api
 		}
 	}
 	if err := e.persist(); err != nil {
-		return 0, nil, internalError(err)
+		return out, nil, internalError(err)
 	}
-	return http.StatusOK, out, nil
+	return out, taken, nil
 }
 
 // publishTransaction is DocuSign's envelopePublishTransaction.

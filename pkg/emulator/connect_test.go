@@ -477,7 +477,7 @@ func TestAccessErrors(t *testing.T) {
 		{"not an admin", env.token, connect(AccountUmbrella), 403, CodeUserLacksPermissions},
 		{"unknown connectId", env.token, connect(AccountAcme) + "/424242", 400, CodeConfigurationNotFound},
 		{"users of unknown connectId", env.token, connect(AccountAcme) + "/424242/users", 400, CodeConfigurationNotFound},
-		{"endpoint not emulated", env.token, connect(AccountAcme) + "/secret", 501, CodeNotImplemented},
+		{"endpoint not emulated", env.token, connect(AccountAcme) + "/mobile_notifiers", 501, CodeNotImplemented},
 		{"deeper endpoint not emulated", env.token, connect(AccountAcme) + "/oauth/x", 501, CodeNotImplemented},
 		{"unknown path", env.token, "/restapi/v2.1/accounts/" + AccountAcme + "/envelopes", 404, CodeResourceNotFound},
 		{"unknown path under connect", env.token, connect(AccountAcme) + "/424242/nothing/here", 404, CodeResourceNotFound},

@@ -37,6 +37,9 @@ type deliveryRecord struct {
 	LastTry    time.Time  `json:"lastTry"`
 	RetryCount int        `json:"retryCount"`
 	Debug      []DebugLog `json:"debug,omitempty"`
+	// Event is the JSON SIM event the post was about, so that the retry
+	// queue can post it again; "" for entries from a seed or a test.
+	Event string `json:"event,omitempty"`
 }
 
 // republishRecord is a historical republish batch as stored, with the
@@ -69,6 +72,11 @@ type Delivery struct {
 	// Debug are the steps of the post, answered as connectDebugLog by
 	// GET .../connect/logs/{logId}?additional_info=true (log entries only).
 	Debug []DebugLog
+	// Event is the JSON SIM event posted (envelope-completed...), kept so
+	// that the retry queue posts the same event again.
+	Event string
+	// RetryCount is how often the post had been retried before this one.
+	RetryCount int
 }
 
 // DebugLog is DocuSign's connectDebugLog: one step of a Connect post.
@@ -176,7 +184,7 @@ func (e *Emulator) RecordFailure(accountID string, d Delivery) (string, error) {
 	for i := range a.Failures {
 		f := &a.Failures[i]
 		if f.ConnectID == c.ConnectID && strings.EqualFold(f.EnvelopeID, d.EnvelopeID) {
-			f.LastTry, f.Error, f.Status = at, d.Error, cmpOr(d.Status, f.Status)
+			f.LastTry, f.Error, f.Status, f.Event = at, d.Error, cmpOr(d.Status, f.Status), cmpOr(d.Event, f.Event)
 			f.RetryCount++
 			return f.ID, e.persist()
 		}
@@ -214,7 +222,7 @@ func newRecord(id string, c *Configuration, d Delivery, at time.Time) deliveryRe
 	return deliveryRecord{
 		ID: id, ConnectID: c.ConnectID, ConfigURL: c.URLToPublishTo, EnvelopeID: d.EnvelopeID,
 		Status: d.Status, Error: d.Error, Subject: d.Subject, Email: d.Email, UserName: d.UserName,
-		Created: at, LastTry: at, Debug: append([]DebugLog(nil), d.Debug...),
+		Created: at, LastTry: at, Debug: append([]DebugLog(nil), d.Debug...), Event: d.Event, RetryCount: d.RetryCount,
 	}
 }
 

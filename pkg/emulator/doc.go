@@ -3,8 +3,13 @@
 // API v2.1 for account-level Connect configurations, and like DocuSign's
 // OAuth server for the JWT grant, as ../../testdata/reference describes them.
 // It is shaped after DocuSign, never after connectsync's client, and imports
-// no other connectsync package, so the two cannot quietly agree on something
-// the real API would not do.
+// no other connectsync package but pkg/connectevent, so the two cannot
+// quietly agree on something the real API would not do. pkg/connectevent is
+// DocuSign's message format only (the payloads of Connect posts and their
+// HMAC signatures), a leaf of the standard library checked against
+// DocuSign's samples: the sandbox's deliveries and `connectsync probe` both
+// write posts with it, so they cannot drift apart. TestImportsOnlyTheFormat
+// keeps that rule.
 //
 // # Endpoints
 //
@@ -26,12 +31,16 @@
 //	PUT    /restapi/v2.1/accounts/{accountId}/connect/envelopes/retry_queue  connectFailureFilter → connectFailureResults
 //	PUT    /restapi/v2.1/accounts/{accountId}/connect/envelopes/{envelopeId}/retry_queue  connectFailureResults
 //	POST   /restapi/v2.1/accounts/{accountId}/connect/envelopes/publish/historical        201 envelopePublishTransaction
+//	GET    /restapi/v2.1/accounts/{accountId}/connect/secret                 200 {"secrets":["Vc2r...", ...]} (HMAC keys, truncated)
+//	POST   /restapi/v2.1/accounts/{accountId}/connect/secret                 201 {"secrets":[..., "<new key in full>"]}
+//	DELETE /restapi/v2.1/accounts/{accountId}/connect/secret/{keyId}         200, empty body (keyId: 1-based index)
 //	POST   /oauth/token                                                      JWT grant
 //	GET    /oauth/userinfo                                                   userinfo
+//	POST   /connectsync/sandbox/accounts/{accountId}/publish                 the sandbox's own: deliver an event (no token)
 //
 // {accountId} is the account GUID (any letter case) or its external account
-// number. DocuSign's other Connect endpoints (secret, oauth,
-// mobile_notifiers) answer 501 NOT_IMPLEMENTED_BY_EMULATOR; other paths 404
+// number. DocuSign's other Connect endpoints (oauth, mobile_notifiers)
+// answer 501 NOT_IMPLEMENTED_BY_EMULATOR; other paths 404
 // RESOURCE_NOT_FOUND; a wrong method 405 METHOD_NOT_ALLOWED.
 //
 // Answers with a body are application/json; charset=utf-8. Every flag is a
@@ -141,10 +150,12 @@
 //     of one envelope through one configuration updates its entry (lastTry,
 //     retryCount, error).
 //   - The retry queue answers each listed envelope once: one result per
-//     failure it had, status "Success" (configId and configUrl set), and the
-//     failure leaves the log (nothing is delivered yet: the emulator has no
-//     listener loop); an envelope with no failure, or an id that is not a
-//     GUID, is refused with status "Failed". synchronous must be absent or
+//     failure it had, status "Success" (configId and configUrl set); the
+//     failure leaves the log and is delivered again before the answer (at
+//     DocuSign the queue works later), as the event it failed with, with
+//     retryCount one more: a post that fails again is back in the log. An
+//     envelope with no failure, or an id that is not a GUID, is refused with
+//     status "Failed". synchronous must be absent or
 //     false (400 INVALID_REQUEST_PARAMETER); no envelopeIds answers 400
 //     INVALID_REQUEST_BODY. The status strings are the emulator's own.
 //   - Historical republish validates config like a create and also refuses
@@ -157,8 +168,40 @@
 //     answered 201 with processingStatus "processing".
 //   - Unknown failureId or logId: 400 CONNECT_FAILURE_NOT_FOUND or
 //     CONNECT_LOG_NOT_FOUND (emulator's codes).
-//   - RecordFailure and RecordLog write posts to the logs (for a delivery
-//     engine and for tests); seeds can hold both (SeedAccount.Failures, .Logs).
+//   - RecordFailure and RecordLog write posts to the logs (the delivery
+//     engine uses them, and tests); seeds can hold both (SeedAccount.Failures, .Logs).
+//
+// HMAC keys (connect_secret.go): DocuSign documents no answer body
+// (UNCONFIRMED). The emulator answers the shape of DocuSign's Admin API for
+// organization secrets, {"secrets": [strings]}: GET each key truncated to
+// its first 4 characters and "...", POST (201) the same list with the new
+// key in full, last. A key is 32 random bytes in base64 (44 characters, as
+// DocuSign's look). DELETE's keyId is the 1-based index (DocuSign's docs);
+// later keys move up; an index past the end is 400
+// CONNECT_HMAC_KEY_NOT_FOUND, one that is not a positive number 400
+// INVALID_REQUEST_PARAMETER. There is no limit on the number of keys.
+//
+// # The sandbox delivers
+//
+// Publish (and its endpoint above; connectsync sandbox publish) sends an
+// event through every configuration of the account that would send it:
+// custom and customrecipient, allowEnvelopePublish on, not paused or
+// disabledBy; the event in events (JSON SIM) or its sentence-case status in
+// envelopeEvents/recipientEvents (other models; lower-case values do not
+// fire, the least kind reading); the sender (custom) or the signer
+// (customrecipient) covered as /users lists them (groups are not modelled,
+// so groupIds cover nobody). Each post is written by pkg/connectevent in
+// the configuration's data model with its includeData, basic auth from
+// userName and the stored password, and with includeHMAC one
+// X-DocuSign-Signature per account key. Posts go to loopback listeners only
+// unless DeliverOptions.AllowRemote; others are skipped, recording nothing.
+// A 2xx answer is delivered; anything else (or no answer within
+// DeliverOptions.Timeout, 10 s by default) fails, worded as DocuSign's log
+// words it ("The remote server returned an error: (503) Service
+// Unavailable.", "The operation has timed out", "Unable to connect to the
+// remote server"), and with requiresAcknowledgement is recorded in the
+// failure log. With enableLog every post is logged, its payload in the
+// debug log. A redirect is not followed (it fails).
 //
 // # Errors
 //
@@ -193,8 +236,8 @@
 // Salesforce, an integrator-managed and an ordinary custom configuration,
 // whose listener is down: two posts in the failure log),
 // AccountGlobex (a customrecipient configuration for three users with a
-// password, a JSON SIM one with an OAuth client secret; two Connect log
-// entries), AccountInitech
+// password, a JSON SIM one with an OAuth client secret and includeHMAC;
+// two Connect log entries; one HMAC key, GlobexHMACKey), AccountInitech
 // (Connect disabled), AccountUmbrella (sandbox user not an administrator)
 // and AccountHooli (sandbox user not a member); users SandboxUserID (consent
 // given) and NoConsentUserID (administrator of Acme, no consent). The

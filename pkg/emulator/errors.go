@@ -28,6 +28,7 @@ const (
 	CodeConfigurationNotFound     = "CONNECT_CONFIGURATION_NOT_FOUND"
 	CodeFailureNotFound           = "CONNECT_FAILURE_NOT_FOUND"
 	CodeLogNotFound               = "CONNECT_LOG_NOT_FOUND"
+	CodeHMACKeyNotFound           = "CONNECT_HMAC_KEY_NOT_FOUND"
 	CodeConnectIDRequired         = "CONNECT_ID_REQUIRED"
 	CodeNameRequired              = "CONNECT_NAME_REQUIRED"
 	CodeConfigurationTypeRequired = "CONNECT_CONFIGURATION_TYPE_REQUIRED"

@@ -96,6 +96,10 @@ type SeedAccount struct {
 	// SampleConfigurations adds the sample foreign configurations: a
 	// Salesforce one, an integrator-managed one and an unmanaged custom one.
 	SampleConfigurations bool `json:"sampleConfigurations,omitempty"`
+	// HMACKeys are the account's Connect HMAC keys, in keyId order, as
+	// DocuSign shows a key when it is made (they sign every post of a
+	// configuration with includeHMAC).
+	HMACKeys []string `json:"hmacKeys,omitempty"`
 	// Configurations exist before any call. connectId is generated when
 	// empty; defaults are filled in as on a create.
 	Configurations []Configuration `json:"configurations,omitempty"`
@@ -146,8 +150,12 @@ const (
 	// an ordinary custom configuration.
 	AccountAcme = "e1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b"
 	// AccountGlobex has a customrecipient configuration for chosen users and
-	// a JSON SIM configuration with a password and an OAuth client secret.
+	// a JSON SIM configuration with a password and an OAuth client secret,
+	// and one HMAC key, GlobexHMACKey.
 	AccountGlobex = "b2c3d4e5-f6a7-4b80-9c1d-2e3f4a5b6c7d"
+	// GlobexHMACKey is AccountGlobex's HMAC key, published like the rest of
+	// the sandbox: it signs nothing that leaves the machine.
+	GlobexHMACKey = "c2FuZGJveC1nbG9iZXgtaG1hYy1rZXktMDAwMDAwMDA="
 	// AccountInitech has Connect disabled.
 	AccountInitech = "c3d4e5f6-a7b8-4c91-8d2e-3f4a5b6c7d8e"
 	// AccountUmbrella has the sandbox user as a member who is not an administrator.
@@ -197,6 +205,8 @@ func DefaultSeed() *Seed {
 				AccountNumber: "18204416",
 				Name:          "Globex Sandbox",
 				GenerateUsers: 12,
+				// Its JSON SIM configuration has includeHMAC: the posts are signed.
+				HMACKeys: []string{GlobexHMACKey},
 				Configurations: []Configuration{
 					{
 						Name:                 "Globex signer updates",
@@ -482,6 +492,12 @@ func (s *state) addAccount(sa SeedAccount, now time.Time) error {
 		if err := s.addSeedConfiguration(a, c); err != nil {
 			return err
 		}
+	}
+	for _, k := range sa.HMACKeys {
+		if len(k) < 16 {
+			return fmt.Errorf("account %s: HMAC key %q is too short (DocuSign's have 44 characters)", a.AccountID, k)
+		}
+		a.HMACKeys = append(a.HMACKeys, hmacKey{Secret: k, Created: now.UTC()})
 	}
 	for _, d := range sa.Failures {
 		r, err := s.seedRecord(a, d, "failure", now)

@@ -283,6 +283,9 @@ func printInstructions(w io.Writer, s *Server, statePath, keyFile, certFile stri
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.id, a.number, a.name, a.access)
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\nDeliver an event to the listeners of an account's configurations (loopback ones only,\n")
+	fmt.Fprintf(w, "unless --allow-remote-listeners), signed with its HMAC keys:\n")
+	fmt.Fprintf(w, "  curl -X POST %s/connectsync/sandbox/accounts/ACCOUNT_ID/publish -d '{\"event\":\"envelope-completed\"}'\n", s.URL)
 	fmt.Fprintf(w, "\nAny connectsync file works against it once its accounts exist: start the sandbox with\n")
 	fmt.Fprintf(w, "  connectsync sandbox serve -f examples/   (or your own files), then, with the variables above:\n")
 	fmt.Fprintf(w, "  connectsync plan -f examples/quickstart.yaml\n")

@@ -42,6 +42,10 @@ const (
 	RouteRetryEnvelopes      = "PUT " + connectPath + "/envelopes/retry_queue"
 	RouteRetryEnvelope       = "PUT " + connectPath + "/envelopes/{envelopeId}/retry_queue"
 	RouteRepublishHistorical = "POST " + connectPath + "/envelopes/publish/historical"
+
+	RouteListSecrets  = "GET " + connectPath + "/secret"
+	RouteCreateSecret = "POST " + connectPath + "/secret"
+	RouteDeleteSecret = "DELETE " + connectPath + "/secret/{keyId}"
 )
 
 const (
@@ -80,6 +84,9 @@ type Options struct {
 	// SandboxKey is the built-in sandbox integration's RSA key for a new
 	// state; one is generated when nil. Tests share one to save time.
 	SandboxKey *rsa.PrivateKey
+	// Deliver says how the sandbox posts events to listeners (Publish and
+	// the retry queue): loopback listeners only, unless AllowRemote.
+	Deliver DeliverOptions
 }
 
 // Emulator is an in-process DocuSign Connect and OAuth server: an
@@ -229,19 +236,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // eventSegments are the Connect sub-resources e.events serves.
-var eventSegments = []string{"failures", "logs", "envelopes"}
+var eventSegments = []string{"failures", "logs", "envelopes", "secret"}
 
 // isEventsPath reports whether a path is /restapi/v2.1/accounts/{id}/connect/
-// followed by failures, logs or envelopes.
+// followed by failures, logs, envelopes or secret.
 func isEventsPath(path string) bool {
 	parts := strings.Split(path, "/")
 	return len(parts) >= 7 && parts[1] == "restapi" && parts[2] == "v2.1" && parts[3] == "accounts" && parts[5] == "connect" &&
 		slices.Contains(eventSegments, parts[6])
 }
 
-// eventRoutes registers the failure log, Connect log, retry queue and
-// historical republish endpoints (connect_failures.go, connect_logs.go,
-// connect_retry.go).
+// eventRoutes registers the failure log, Connect log, retry queue,
+// historical republish and HMAC key endpoints (connect_failures.go,
+// connect_logs.go, connect_retry.go, connect_secret.go).
 func (e *Emulator) eventRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
 	api := func(route string, h apiHandler) {
@@ -256,7 +263,12 @@ func (e *Emulator) eventRoutes() *http.ServeMux {
 	api(RouteRetryEnvelopes, e.retryEnvelopes)
 	api(RouteRetryEnvelope, e.retryEnvelope)
 	api(RouteRepublishHistorical, e.republishHistorical)
+	api(RouteListSecrets, e.listSecrets)
+	api(RouteCreateSecret, e.createSecret)
+	api(RouteDeleteSecret, e.deleteSecret)
 	allowed := map[string][]string{
+		connectPath + "/secret":                             {"GET", "POST"},
+		connectPath + "/secret/{keyId}":                     {"DELETE"},
 		connectPath + "/failures":                           {"GET"},
 		connectPath + "/failures/{failureId}":               {"DELETE"},
 		connectPath + "/logs":                               {"GET", "DELETE"},
@@ -288,6 +300,7 @@ func (e *Emulator) routes() *http.ServeMux {
 	api(RouteListAllUsers, e.listAllUsers)
 	mux.Handle(RouteToken, e.instrument(false, http.HandlerFunc(e.handleToken)))
 	mux.Handle(RouteUserInfo, e.instrument(false, http.HandlerFunc(e.handleUserInfo)))
+	mux.Handle(RoutePublish, e.instrument(false, http.HandlerFunc(e.handlePublish)))
 
 	allowed := map[string][]string{
 		connectPath:                      {"GET", "POST", "PUT"},
@@ -301,8 +314,8 @@ func (e *Emulator) routes() *http.ServeMux {
 		limited := strings.HasPrefix(p, "/restapi/")
 		mux.Handle(p, e.instrument(limited, methodNotAllowed(methods)))
 	}
-	// Other Connect endpoints (secret, oauth, mobile_notifiers) exist at
-	// DocuSign but are not emulated.
+	// Other Connect endpoints (oauth, mobile_notifiers) exist at DocuSign
+	// but are not emulated.
 	mux.Handle(connectPath+"/{rest...}", e.instrument(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		first, _, _ := strings.Cut(r.PathValue("rest"), "/")
 		if isReservedConnectID(first) {
@@ -333,7 +346,7 @@ func methodNotAllowed(methods []string) http.HandlerFunc {
 // isReservedConnectID reports whether a {connectId} segment is really one of
 // DocuSign's other Connect endpoints.
 func isReservedConnectID(id string) bool {
-	return slices.Contains([]string{"secret", "oauth", "mobile_notifiers"}, id)
+	return slices.Contains([]string{"oauth", "mobile_notifiers"}, id)
 }
 
 func notEmulated(w http.ResponseWriter, r *http.Request) {
@@ -515,16 +528,24 @@ func (e *Emulator) SandboxCredentials() Credentials {
 
 // EnsureAccount creates the account if no account has this id (GUID or
 // account number), for connectsync's --sandbox: the sandbox user is its
-// administrator, it has a few sample users and the sample foreign
-// configurations (Salesforce, integrator-managed, unmanaged custom). An
-// existing account is left as it is. The change is persisted.
+// administrator, it has a few sample users, the sample foreign
+// configurations (Salesforce, integrator-managed, unmanaged custom) and one
+// random HMAC key. An existing account is left as it is. The change is
+// persisted.
 func (e *Emulator) EnsureAccount(accountID, name string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.st.findAccount(accountID) != nil {
 		return nil
 	}
-	sa := SeedAccount{AccountID: accountID, Name: name, GenerateUsers: 5, SampleConfigurations: true}
+	// Set up for Connect like the accounts people try connectsync on: with
+	// one HMAC key (its value is seen only through HMACKeys; make your own
+	// with POST .../connect/secret to verify the sandbox's signatures).
+	key, err := newHMACSecret()
+	if err != nil {
+		return err
+	}
+	sa := SeedAccount{AccountID: accountID, Name: name, GenerateUsers: 5, SampleConfigurations: true, HMACKeys: []string{key}}
 	if err := e.st.addAccount(sa, e.now()); err != nil {
 		return fmt.Errorf("ensure sandbox account: %w", err)
 	}

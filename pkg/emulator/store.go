@@ -60,6 +60,9 @@ type account struct {
 	Failures    []deliveryRecord  `json:"failures,omitempty"`
 	Logs        []deliveryRecord  `json:"logs,omitempty"`
 	Republishes []republishRecord `json:"republishes,omitempty"`
+	// HMACKeys are the account's Connect HMAC keys (connect_secret.go), in
+	// keyId order.
+	HMACKeys []hmacKey `json:"hmacKeys,omitempty"`
 }
 
 // findAccount resolves the {accountId} of a URL: the GUID in any letter case,

@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/yamlfile"
 )
 
 // Options tune Compute.
@@ -126,7 +127,7 @@ func ComputeAccount(in AccountInput, opts Options) Account {
 		// A configuration the file format cannot express could not have
 		// been declared, so that it is not in the files says nothing: it is
 		// left alone, and prune may not delete it.
-		if why := config.Unexpressible(l); why != "" {
+		if why := yamlfile.Unexpressible(l); why != "" {
 			a.Unexpressible = append(a.Unexpressible, Existing{Name: l.Name, ConnectID: l.ConnectID, Type: l.Type(), Reason: why})
 			if prune {
 				a.Errors = append(a.Errors, fmt.Sprintf("prune would delete %q (connectId %s), which the file format cannot express (%s); connectsync never deletes what a file could not have declared: delete it in DocuSign, or declare it with connectId: %q and state: absent",

@@ -63,6 +63,9 @@ func auditAccountText(w io.Writer, a audit.Account, coverage bool, o Options) {
 	if a.DeliveryError != "" {
 		fmt.Fprintf(w, "  %s delivery health unknown: %s\n", o.paint(ansiYellow, "note:"), Terminal(a.DeliveryError))
 	}
+	if a.HMACError != "" {
+		fmt.Fprintf(w, "  %s HMAC keys unknown (noHmacKey not checked): %s\n", o.paint(ansiYellow, "note:"), Terminal(a.HMACError))
+	}
 	if len(a.Configurations) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := "  CONFIGURATION\tCONNECTID\tSTATUS\tDRIFT\tENABLED"
@@ -147,7 +150,7 @@ func accountNumbers(a audit.Account) counts {
 // no drift, no findings, nothing left alone or disabled, no coverage asked.
 func accountQuiet(a audit.Account, coverage bool) bool {
 	n := accountNumbers(a)
-	return a.Error == "" && !a.Drifted() && a.Findings().Total() == 0 && n == counts{} && !coverage && a.DeliveryError == ""
+	return a.Error == "" && !a.Drifted() && a.Findings().Total() == 0 && n == counts{} && !coverage && a.DeliveryError == "" && a.HMACError == ""
 }
 
 func driftCounts(a audit.Account) string {

@@ -83,6 +83,9 @@ func auditAccountMarkdown(b *bytes.Buffer, a audit.Account, coverage bool, detai
 	for _, e := range a.PlanErrors {
 		fmt.Fprintf(b, "> [!CAUTION]\n> %s\n\n", escapeMD(e))
 	}
+	if a.HMACError != "" {
+		fmt.Fprintf(b, "> [!NOTE]\n> HMAC keys unknown (noHmacKey not checked): %s\n\n", escapeMD(a.HMACError))
+	}
 	if a.DeliveryError != "" {
 		fmt.Fprintf(b, "> [!NOTE]\n> Delivery health unknown: %s\n\n", escapeMD(a.DeliveryError))
 	}

@@ -70,6 +70,9 @@ func DiagnosticsSummary(w io.Writer, ds config.Diagnostics, sum *ValidateSummary
 	fmt.Fprintln(w, line+".")
 }
 
+// Diagnostic writes one diagnostic on its own line, as validate does.
+func Diagnostic(w io.Writer, d config.Diagnostic) { fmt.Fprintln(w, diagnosticLine(d)) }
+
 // diagnosticLine is one diagnostic, made inert for a terminal: paths and
 // messages quote the files.
 func diagnosticLine(d config.Diagnostic) string { return Terminal(diagnosticText(d)) }

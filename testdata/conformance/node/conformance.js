@@ -4,7 +4,8 @@
 // ConnectApi create, list, get, update, listUsers / getConnectAllUsers
 // (every page), delete, the failure log (listEventFailureLogs,
 // deleteEventFailureLog, retryEventForEnvelope(s)), the Connect log
-// (listEventLogs, getEventLog), and a few error answers. Exits 1 on the first
+// (listEventLogs, getEventLog), the HMAC keys (getConnectSecret,
+// createConnectSecret, deleteConnectSecret), and a few error answers. Exits 1 on the first
 // failed check. See README.md for how to run it.
 //
 // Environment (what `connectsync sandbox serve --tls` prints):
@@ -209,6 +210,24 @@ async function main() {
     logs.logs.every((l) => /^[0-9a-f-]{36}$/.test(l.logId) && l.connectDebugLog === undefined && l.status), logs);
   const entry = await connect.getEventLog(globex.accountId, logs.logs[0].logId, { additionalInfo: 'true' });
   check('getEventLog', entry.logId === logs.logs[0].logId && entry.envelopeId === logs.logs[0].envelopeId, entry);
+
+  // --- HMAC keys: getConnectSecret, createConnectSecret, deleteConnectSecret --
+  // DocuSign documents no answer body (the SDK returns none): the emulator
+  // answers {"secrets": [...]} like the Admin API, read from the response.
+  const keysListed = await withResponse(connect.getConnectSecret.bind(connect), globex.accountId);
+  const keysBefore = keysListed.response.data.secrets;
+  check('getConnectSecret: 200, Globex\'s key truncated', keysListed.response.status === 200 && Array.isArray(keysBefore) &&
+    keysBefore.length === 1 && /^.{4}\.\.\.$/.test(keysBefore[0]), keysListed.response.data);
+  const keyMade = await withResponse(connect.createConnectSecret.bind(connect), globex.accountId);
+  const keysNow = keyMade.response.data.secrets;
+  check('createConnectSecret: 201, the new key whole and last', keyMade.response.status === 201 && keysNow.length === 2 &&
+    /^[A-Za-z0-9+/]{43}=$/.test(keysNow[1]) && keysNow[0] === keysBefore[0], keyMade.response.status);
+  const keyDeleted = await withResponse(connect.deleteConnectSecret.bind(connect), globex.accountId, '1');
+  check('deleteConnectSecret: 200', keyDeleted.response.status === 200, keyDeleted.response.status);
+  const keysAfter = (await withResponse(connect.getConnectSecret.bind(connect), globex.accountId)).response.data.secrets;
+  check('keyId is the 1-based index: the new key moved up', keysAfter.length === 1 && keysAfter[0] === keysNow[1].slice(0, 4) + '...', keysAfter);
+  const noSuchKey = await apiError('delete a key that does not exist', () => connect.deleteConnectSecret(globex.accountId, '9'));
+  check('no key 9: 400 CONNECT_HMAC_KEY_NOT_FOUND', noSuchKey.status === 400 && noSuchKey.data.errorCode === 'CONNECT_HMAC_KEY_NOT_FOUND', noSuchKey.data);
 
   // --- DocuSign's error bodies ------------------------------------------------
   const invalid = await apiError('create without a name', () =>

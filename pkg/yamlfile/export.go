@@ -1,4 +1,4 @@
-package config
+package yamlfile
 
 // How does export turn live configurations back into a file?
 //
@@ -45,6 +45,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/schema"
 )
 
@@ -72,11 +73,11 @@ type ExportOptions struct {
 	Fix bool
 }
 
-// Export writes the live configurations of accounts (from FromWire, with
-// Account set to the alias) as a connectsync file: planning it against the
-// same accounts shows no changes (with Fix: only the corrections). See the
-// comment at the top of the file.
-func Export(accounts []Account, live []Connect, opts ExportOptions) (Exported, error) {
+// Export writes the live configurations of accounts (from config.FromWire,
+// with Account set to the alias) as a connectsync file in fmt's canonical
+// form: planning it against the same accounts shows no changes (with Fix:
+// only the corrections). See the comment at the top of the file.
+func Export(accounts []config.Account, live []config.Connect, opts ExportOptions) (Exported, error) {
 	e := exporter{accounts: accounts, multi: len(accounts) > 1, skip: map[string]string{}, pinned: map[string]bool{}, fix: opts.Fix}
 	e.pick(live)
 	data, err := e.render()
@@ -98,6 +99,9 @@ func Export(accounts []Account, live []Connect, opts ExportOptions) (Exported, e
 			return Exported{}, fmt.Errorf("export: the exported file does not load: %v", bad)
 		}
 	}
+	if data, err = Format("export.yaml", data); err != nil {
+		return Exported{}, fmt.Errorf("export: %w", err)
+	}
 	out := Exported{YAML: data, Configurations: len(e.entries), Left: e.left(), Corrected: e.corrected}
 	for _, en := range e.entries {
 		for _, v := range en.secrets {
@@ -109,40 +113,28 @@ func Export(accounts []Account, live []Connect, opts ExportOptions) (Exported, e
 }
 
 type exporter struct {
-	accounts []Account
+	accounts []config.Account
 	multi    bool
-	all      []Connect         // every live configuration, sorted
+	all      []config.Connect  // every live configuration, sorted
 	skip     map[string]string // exportKey(c) → why it is left out
 	pinned   map[string]bool   // account + name written with connectId: it has a twin
 	entries  []entry           // what the last render wrote, in order
-	envNames map[string]bool
 	fix      bool
 	// corrected counts the values the last render wrote corrected (Fix).
 	corrected int
 }
 
-// entry is one configuration written, with the env variables of its secrets.
-type entry struct {
-	c       Connect
-	pin     bool
-	secrets map[string]string // field → env variable name
-}
-
-func exportKey(c Connect) string { return c.Account + "\x00" + c.ConnectID }
+func exportKey(c config.Connect) string { return c.Account + "\x00" + c.ConnectID }
 
 // pick sorts the live configurations and decides which never go in the file.
-func (e *exporter) pick(live []Connect) {
+func (e *exporter) pick(live []config.Connect) {
 	e.all = slices.Clone(live)
-	slices.SortFunc(e.all, func(a, b Connect) int {
+	slices.SortFunc(e.all, func(a, b config.Connect) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Name, b.Name), compareIDs(a.ConnectID, b.ConnectID))
 	})
 	seen := map[string]bool{} // account + name of the configurations exported
 	for _, c := range e.all {
-		if !c.Managed() {
-			why := c.Type() + " configuration: connectsync manages only custom and customrecipient"
-			if im, _ := c.Bool("integratorManaged"); im {
-				why = "integrator-managed: an integration owns it"
-			}
+		if why := unmanaged(c); why != "" {
 			e.skip[exportKey(c)] = why
 			continue
 		}
@@ -152,6 +144,17 @@ func (e *exporter) pick(live []Connect) {
 		}
 		seen[n] = true
 	}
+}
+
+// unmanaged says why connectsync never manages c, or "" when it may.
+func unmanaged(c config.Connect) string {
+	if c.Managed() {
+		return ""
+	}
+	if im, _ := c.Bool("integratorManaged"); im {
+		return "integrator-managed: an integration owns it"
+	}
+	return c.Type() + " configuration: connectsync manages only custom and customrecipient"
 }
 
 // compareIDs orders connectIds numerically when they are numbers.
@@ -177,8 +180,7 @@ func (e *exporter) left() []string {
 // render writes the file with every configuration not skipped.
 func (e *exporter) render() ([]byte, error) {
 	e.entries = nil
-	e.envNames = map[string]bool{}
-	e.corrected = 0
+	w := entryWriter{multi: e.multi, fix: e.fix, envNames: map[string]bool{}}
 	accounts := "1 account"
 	if len(e.accounts) != 1 {
 		accounts = fmt.Sprintf("%d accounts", len(e.accounts))
@@ -208,15 +210,15 @@ func (e *exporter) render() ([]byte, error) {
 		if _, skip := e.skip[exportKey(c)]; skip {
 			continue
 		}
-		en := entry{c: c, pin: e.pinned[c.Account+"\x00"+c.Name], secrets: map[string]string{}}
-		node := e.configuration(&en)
+		en := w.write(c, e.pinned[c.Account+"\x00"+c.Name])
 		if e.multi && c.Account != account {
-			node.HeadComment = strings.TrimSuffix("account "+c.Account+"\n"+node.HeadComment, "\n")
+			en.node.HeadComment = strings.TrimSuffix("account "+c.Account+"\n"+en.node.HeadComment, "\n")
 			account = c.Account
 		}
-		configs.Content = append(configs.Content, node)
+		configs.Content = append(configs.Content, en.node)
 		e.entries = append(e.entries, en)
 	}
+	e.corrected = w.corrected
 	if len(configs.Content) == 0 {
 		configs.Style = yaml.FlowStyle
 	}
@@ -224,113 +226,160 @@ func (e *exporter) render() ([]byte, error) {
 	if left := e.left(); len(left) > 0 {
 		root.FootComment = "Not exported:\n  " + strings.Join(left, "\n  ")
 	}
+	data, err := encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}})
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return data, nil
+}
+
+// encode writes a node tree with yaml.v3, two-space indented.
+func encode(n *yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-// configuration writes one entry: identity, then the non-default fields.
-func (e *exporter) configuration(en *entry) *yaml.Node {
-	c := en.c
+// entryWriter renders live configurations as configurations entries: each
+// one export writes, and the one import adds to a file.
+type entryWriter struct {
+	// multi: the files declare several accounts, so each entry names its
+	// account (accounts: [alias]) and env variable names include the alias.
+	multi bool
+	fix   bool
+	// inherit names the fields the files' defaults set (config.Desired
+	// DefaultKeys): an entry writes these even at DocuSign's default, or
+	// it would inherit the defaults' value instead of the live one.
+	inherit map[string]bool
+	// envNames are the ${env.…} names taken, by this writer or the files.
+	envNames  map[string]bool
+	corrected int
+}
+
+// entry is one configuration written, with the env variables of its secrets.
+type entry struct {
+	c       config.Connect
+	node    *yaml.Node
+	secrets map[string]string // field (dotted when nested) → env variable name
+}
+
+// write renders c; pin writes its connectId (it has a twin of its name).
+// Keys come in the order of config.Fields, which is the schema's.
+func (w *entryWriter) write(c config.Connect, pin bool) entry {
+	en := entry{c: c, secrets: map[string]string{}}
 	m := yMapping()
+	en.node = m
 	yAdd(m, "name", yStr(c.Name))
-	if e.multi {
+	if w.multi {
 		yAdd(m, "accounts", yFlowList([]string{c.Account}))
 	}
-	if en.pin {
+	if pin {
 		yAdd(m, "connectId", yStr(c.ConnectID))
-		m.Content[len(m.Content)-2].LineComment = "pinned: the account has several configurations of this name"
+		m.Content[len(m.Content)-1].LineComment = "pinned: the account has several configurations of this name"
 	}
 	if by := c.String("disabledBy"); by != "" {
 		m.HeadComment = "DocuSign disabled this configuration (disabledBy: " + by + ")"
 	}
-	for _, f := range Fields {
+	for _, f := range config.Fields {
 		v, ok := c.Fields[f.Name]
-		if !ok && f.Name != "allowEnvelopePublish" {
+		inherit := w.inherit[f.Name]
+		if !ok && inherit && f.Default != nil {
+			v, ok = f.Default, true // what DocuSign holds when it leaves the field out
+		}
+		if !ok && f.Name != "allowEnvelopePublish" && f.Name != "password" {
 			continue
 		}
 		switch {
-		case f.Name == "configurationType" && c.Type() == "custom":
+		case f.Name == "configurationType" && c.Type() == "custom" && !inherit:
 		case f.Name == "allowEnvelopePublish":
 			on, _ := c.Bool(f.Name)
 			yAdd(m, f.Name, yBool(on))
-		case f.Name == "urlToPublishTo" && Redact(fmt.Sprint(v)) != fmt.Sprint(v):
+		case f.Name == "urlToPublishTo" && config.Redact(fmt.Sprint(v)) != fmt.Sprint(v):
 			// Credentials in the URL are a secret like the password.
-			e.secret(m, en, f.Name, "URL", "the URL holds credentials (user:password@), which stay out of files.")
+			w.secret(m, &en, f.Name, "URL", "the URL holds credentials (user:password@), which stay out of files.")
+		case f.Name == "password":
+			if c.String("userName") != "" {
+				w.secret(m, &en, "password", "PASSWORD", neverReturned)
+			}
 		case f.Name == "urlToPublishTo":
-			if s, _ := v.(string); s != "" {
+			if s, _ := v.(string); s != "" || inherit {
 				yAdd(m, f.Name, yValue(s))
 			}
 		case f.Name == "deliveryMode":
 			// Written even at DocuSign's "": it names the data model.
 			yAdd(m, f.Name, yValue(v))
 			if v == "" {
-				m.Content[len(m.Content)-2].LineComment = "DocuSign's default: aggregate"
+				// On the value: yaml.v3 writes a key's comment after the next key.
+				m.Content[len(m.Content)-1].LineComment = "DocuSign's default: aggregate"
 			}
 		case f.Name == "envelopeEvents" || f.Name == "recipientEvents":
 			list := dedupe(v.([]string))
-			if len(list) == 0 {
+			if len(list) == 0 && !inherit {
 				continue
 			}
-			fixed, note := e.fixCase(f.Name, list)
+			fixed, note := w.fixCase(f.Name, list)
 			yAdd(m, f.Name, yValue(fixed))
 			m.Content[len(m.Content)-1].LineComment = note // on the value: yaml.v3 misplaces a key's comment before a flow list
 		case f.Secret:
 			// DocuSign does not return secrets; those it did (none today) are not copied.
-		case f.Kind == KindObject:
-			if sub := e.object(en, f, v); len(sub.Content) > 0 {
+		case f.Kind == config.KindObject:
+			if sub := w.object(&en, f, v); len(sub.Content) > 0 {
 				yAdd(m, f.Name, sub)
 			}
-		case !isDefault(f, v):
-			if list, ok := v.([]string); ok && f.Kind == KindSet {
+		case !isDefault(f, v) || inherit:
+			if list, ok := v.([]string); ok && f.Kind == config.KindSet {
 				v = dedupe(list) // a set: a repeat says nothing more
 			}
 			yAdd(m, f.Name, yValue(v))
 		}
 	}
-	if c.String("userName") != "" {
-		e.secret(m, en, "password", "PASSWORD", neverReturned)
-	}
-	return m
+	return en
 }
 
 // object writes a nested object's non-default keys; secrets become
 // placeholders when the object evidently uses one.
-func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
+func (w *entryWriter) object(en *entry, f config.Field, v any) *yaml.Node {
 	obj, _ := v.(map[string]any)
 	sub := yMapping()
 	flow := true
 	for _, sf := range f.Sub {
 		sv, ok := obj[sf.Name]
-		if !ok || sf.Secret || isDefault(sf, sv) {
+		inherit := w.inherit[f.Name+"."+sf.Name]
+		if !ok && inherit && sf.Default != nil {
+			sv, ok = sf.Default, true
+		}
+		if f.Name == "oAuthConfiguration" && sf.Name == "clientSecret" {
+			if obj["clientId"] != nil && obj["clientId"] != "" {
+				w.secret(sub, en, "oAuthConfiguration.clientSecret", "OAUTH_CLIENT_SECRET", neverReturned)
+				flow = false
+			}
 			continue
 		}
-		if sf.Kind == KindStringMap {
+		if !ok || sf.Secret || (isDefault(sf, sv) && !inherit) {
+			continue
+		}
+		if sf.Kind == config.KindStringMap {
 			flow = false
 		}
-		if version, ok := sv.(string); ok && f.Name == "eventData" && sf.Name == "version" && e.fix && version != strings.ToLower(version) {
+		if version, ok := sv.(string); ok && f.Name == "eventData" && sf.Name == "version" && w.fix && version != strings.ToLower(version) {
 			sv = strings.ToLower(version)
-			e.corrected++
+			w.corrected++
 			flow = false
 			yAdd(sub, sf.Name, yValue(sv))
 			sub.Content[len(sub.Content)-1].LineComment = fmt.Sprintf("corrected from %q: DocuSign writes it in lower case", version)
 			continue
 		}
-		if list, ok := sv.([]string); ok && sf.Kind == KindSet {
+		if list, ok := sv.([]string); ok && sf.Kind == config.KindSet {
 			sv = dedupe(list)
 		}
 		yAdd(sub, sf.Name, yValue(sv))
-	}
-	if f.Name == "oAuthConfiguration" && obj["clientId"] != nil && obj["clientId"] != "" {
-		e.secret(sub, en, "clientSecret", "OAUTH_CLIENT_SECRET", neverReturned)
-		flow = false
 	}
 	if flow {
 		sub.Style = yaml.FlowStyle
@@ -340,22 +389,22 @@ func (e *exporter) object(en *entry, f Field, v any) *yaml.Node {
 
 // fixCase returns list with each event in DocuSign's sentence case when
 // Fix asks for it, and a comment saying what was corrected ("" if nothing).
-func (e *exporter) fixCase(field string, list []string) ([]string, string) {
-	if !e.fix {
+func (w *entryWriter) fixCase(field string, list []string) ([]string, string) {
+	if !w.fix {
 		return list, ""
 	}
 	out := make([]string, len(list))
 	changed := false
 	for i, v := range list {
 		out[i] = v
-		if want, ok := SentenceCase(field, v); ok && want != v {
+		if want, ok := config.SentenceCase(field, v); ok && want != v {
 			out[i], changed = want, true
 		}
 	}
 	if !changed {
 		return list, ""
 	}
-	e.corrected++
+	w.corrected++
 	return dedupe(out), fmt.Sprintf("corrected from [%s]: DocuSign's docs ask for sentence case", strings.Join(list, ", "))
 }
 
@@ -375,20 +424,21 @@ const neverReturned = "DocuSign never returns it; every update sends it, and one
 
 // secret writes field: ${env.CONNECT_<KIND>_<NAME>} with a comment saying
 // why the value is not in the file.
-func (e *exporter) secret(m *yaml.Node, en *entry, field, kind, why string) {
+func (w *entryWriter) secret(m *yaml.Node, en *entry, path, kind, why string) {
+	field := path[strings.LastIndexByte(path, '.')+1:]
 	name := "CONNECT_" + kind + "_"
-	if e.multi {
+	if w.multi {
 		name += envWord(en.c.Account) + "_"
 	}
 	name += envWord(en.c.Name)
-	if e.envNames[name] {
+	if w.envNames[name] {
 		name += "_" + envWord(en.c.ConnectID)
 	}
-	e.envNames[name] = true
+	w.envNames[name] = true
 	k := yStr(field)
 	k.HeadComment = "secret: " + why + "\nSet " + name + " before apply."
 	m.Content = append(m.Content, k, yStr("${env."+name+"}"))
-	en.secrets[field] = name
+	en.secrets[path] = name
 }
 
 var nonWord = regexp.MustCompile(`[^A-Z0-9]+`)
@@ -404,7 +454,7 @@ func envWord(s string) string {
 
 // isDefault reports whether v is DocuSign's default for f (empty when the
 // API leaves the field out unset).
-func isDefault(f Field, v any) bool {
+func isDefault(f config.Field, v any) bool {
 	switch t := v.(type) {
 	case nil:
 		return true
@@ -430,17 +480,10 @@ func isDefault(f Field, v any) bool {
 // returns, by entry index, the first error of each configuration it refuses.
 // Errors elsewhere are returned under index -1.
 func (e *exporter) refused(data []byte) map[int]string {
-	l := newLoader(LoadOptions{LookupEnv: func(name string) (string, bool) {
-		if strings.HasPrefix(name, "CONNECT_URL_") {
-			return "https://stand-in.invalid/", true // a URL placeholder must still look like one
-		}
-		return "secret", true
-	}})
-	l.readData("export.yaml", data)
-	l.build()
+	_, ds := config.LoadSources([]config.Source{{Name: "export.yaml", Data: data}}, config.LoadOptions{LookupEnv: standIn})
 	out := map[int]string{}
-	for _, d := range l.d.list.Sort() {
-		if d.Severity != SeverityError {
+	for _, d := range ds {
+		if d.Severity != config.SeverityError {
 			continue
 		}
 		i := -1
@@ -455,6 +498,15 @@ func (e *exporter) refused(data []byte) map[int]string {
 		}
 	}
 	return out
+}
+
+// standIn resolves every ${env.…} placeholder, so that checking a file
+// written here does not depend on the caller's environment.
+func standIn(name string) (string, bool) {
+	if strings.HasPrefix(name, "CONNECT_URL_") {
+		return "https://stand-in.invalid/", true // a URL placeholder must still look like one
+	}
+	return "secret", true
 }
 
 func yMapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
@@ -511,53 +563,18 @@ func yValue(v any) *yaml.Node {
 	return &n
 }
 
-var aliasRun = regexp.MustCompile(`[^a-z0-9]+`)
-
-// maxAlias is the longest alias SuggestAlias makes from a name (before the id).
-const maxAlias = 24
-
-// SuggestAlias makes an alias for an account the files do not declare
-// (found through userinfo): its name in lower case with words joined by
-// "-", e.g. "Acme Corp (demo)" → acme-corp-demo, cut after a word to at
-// most 24 characters. The account id's first
-// eight characters are added when the name gives nothing or the alias is
-// taken.
-func SuggestAlias(name, accountID string, taken func(alias string) bool) string {
-	base := strings.Trim(aliasRun.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	if len(base) > maxAlias { // keep whole words
-		if cut := strings.LastIndexByte(base[:maxAlias+1], '-'); cut > 0 {
-			base = base[:cut]
-		} else {
-			base = base[:maxAlias]
-		}
-	}
-	short := strings.ToLower(accountID[:min(8, len(accountID))])
-	alias := base
-	if base == "" {
-		base = "account"
-		alias = base + "-" + short
-	}
-	if taken(alias) {
-		alias = base + "-" + short
-	}
-	for i := 2; taken(alias); i++ {
-		alias = fmt.Sprintf("%s-%s-%d", base, short, i)
-	}
-	return alias
-}
-
 // Unexpressible says why the file format cannot express a live
 // configuration connectsync may manage, or "" when it can: export would
 // leave it out, so prune must not delete it either (a file could not have
 // declared it, so its absence from the files says nothing).
-func Unexpressible(c Connect) string {
+func Unexpressible(c config.Connect) string {
 	if !c.Managed() {
 		return ""
 	}
 	c.Account = "probe"
-	e := exporter{accounts: []Account{{Alias: c.Account, AccountID: "00000000-0000-4000-8000-000000000000"}},
+	e := exporter{accounts: []config.Account{{Alias: c.Account, AccountID: "00000000-0000-4000-8000-000000000000"}},
 		skip: map[string]string{}, pinned: map[string]bool{}}
-	e.pick([]Connect{c})
+	e.pick([]config.Connect{c})
 	data, err := e.render()
 	if err != nil {
 		return err.Error()

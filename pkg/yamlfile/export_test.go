@@ -1,4 +1,4 @@
-package config_test
+package yamlfile_test
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/plan"
+	"github.com/connectsync/connectsync/pkg/yamlfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -58,7 +59,7 @@ var exportAccounts = []config.Account{
 }
 
 // exportFixture exports the named accounts of exportLive (all without names).
-func exportFixture(t *testing.T, aliases ...string) ([]config.Account, map[string][]config.Connect, config.Exported) {
+func exportFixture(t *testing.T, aliases ...string) ([]config.Account, map[string][]config.Connect, yamlfile.Exported) {
 	t.Helper()
 	var accounts []config.Account
 	live := map[string][]config.Connect{}
@@ -79,7 +80,7 @@ func exportFixture(t *testing.T, aliases ...string) ([]config.Account, map[strin
 	for _, l := range live {
 		all = append(all, l...)
 	}
-	out, err := config.Export(accounts, all, config.ExportOptions{})
+	out, err := yamlfile.Export(accounts, all, yamlfile.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,24 +188,6 @@ func TestExportReport(t *testing.T) {
 	}
 }
 
-func TestSuggestAlias(t *testing.T) {
-	t.Parallel()
-	taken := map[string]bool{"acme-corp-demo": true}
-	for _, tc := range []struct{ name, id, want string }{
-		{"Acme Corp (demo)", "e1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a5b", "acme-corp-demo-e1a2b3c4"},
-		{"Globex Sandbox", "b2c3d4e5-f6a7-4b80-9c1d-2e3f4a5b6c7d", "globex-sandbox"},
-		{"", "c3d4e5f6-a7b8-4c91-8d2e-3f4a5b6c7d8e", "account-c3d4e5f6"},
-		{"  ***  ", "18204417", "account-18204417"},
-		{"Ünïcode Inc.", "d4e5f6a7-b8c9-4da2-9e3f-4a5b6c7d8e9f", "n-code-inc"},
-		{"Umbrella (sandbox user is not an administrator)", "d4e5f6a7-b8c9-4da2-9e3f-4a5b6c7d8e9f", "umbrella-sandbox-user-is"},
-		{"Supercalifragilisticexpialidocious", "d4e5f6a7", "supercalifragilisticexpi"},
-	} {
-		if got := config.SuggestAlias(tc.name, tc.id, func(a string) bool { return taken[a] }); got != tc.want {
-			t.Errorf("SuggestAlias(%q, %q) = %q, want %q", tc.name, tc.id, got, tc.want)
-		}
-	}
-}
-
 // TestExportKeepsURLCredentialsOut: a listener URL with user:password@ in
 // it becomes a placeholder, like any other secret.
 func TestExportKeepsURLCredentialsOut(t *testing.T) {
@@ -215,7 +198,7 @@ func TestExportKeepsURLCredentialsOut(t *testing.T) {
 		"allUsers": true, "deliveryMode": "SIM", "allowEnvelopePublish": true,
 		"eventData": map[string]any{"version": "restv2.1"}, "events": []string{"envelope-sent"},
 	}}
-	out, err := config.Export([]config.Account{acct}, []config.Connect{live}, config.ExportOptions{})
+	out, err := yamlfile.Export([]config.Account{acct}, []config.Connect{live}, yamlfile.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +218,7 @@ func TestExportFix(t *testing.T) {
 	l := liveConnect(t, `{"connectId": "1", "name": "x", "configurationType": "custom", "urlToPublishTo": "https://h.example.com/x", "allowEnvelopePublish": "true",
 		"allUsers": "true", "deliveryMode": "aggregate", "eventData": {"version": "RESTv2.1"}, "envelopeEvents": ["sent", "sent", "Completed"], "recipientEvents": ["completed"]}`)
 	l.Account = acct.Alias
-	plain, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{})
+	plain, err := yamlfile.Export([]config.Account{acct}, []config.Connect{l}, yamlfile.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +227,7 @@ func TestExportFix(t *testing.T) {
 			t.Errorf("export without --fix lacks %q:\n%s", want, plain.YAML)
 		}
 	}
-	fixed, err := config.Export([]config.Account{acct}, []config.Connect{l}, config.ExportOptions{Fix: true})
+	fixed, err := yamlfile.Export([]config.Account{acct}, []config.Connect{l}, yamlfile.ExportOptions{Fix: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,4 +243,14 @@ func TestExportFix(t *testing.T) {
 	if fixed.Corrected != 3 || plain.Corrected != 0 {
 		t.Errorf("Corrected = %d with --fix, %d without; want 3 and 0", fixed.Corrected, plain.Corrected)
 	}
+}
+
+// liveConnect decodes a live configuration as DocuSign answers it.
+func liveConnect(t *testing.T, body string) config.Connect {
+	t.Helper()
+	var w docusign.Configuration
+	if err := json.Unmarshal([]byte(body), &w); err != nil {
+		t.Fatal(err)
+	}
+	return config.FromWire("acme", w)
 }

@@ -47,7 +47,7 @@ func openAccounts(ctx context.Context, o commonOptions, all bool, env Env) (*ses
 	var s *session
 	var err error
 	if _, statErr := os.Stat(config.DefaultFile); len(o.Files) == 0 && statErr != nil {
-		s, err = connect(&session{desired: &config.Desired{Policy: config.DefaultPolicy()}}, o, env)
+		s, err = connect(ctx, &session{desired: &config.Desired{Policy: config.DefaultPolicy()}}, o, env)
 	} else {
 		s, err = openSession(ctx, o, env)
 	}

@@ -22,10 +22,13 @@ type commonOptions struct {
 	NoColor      bool
 	Sandbox      bool
 	SandboxState string
-	Concurrency  int
-	Verbose      bool
-	Debug        bool
-	HTTPTimeout  time.Duration
+	// SandboxWait bounds the wait for another run that uses the sandbox
+	// state (--sandbox-lock-timeout).
+	SandboxWait time.Duration
+	Concurrency int
+	Verbose     bool
+	Debug       bool
+	HTTPTimeout time.Duration
 	// Environment is --environment, for --all-accounts without accounts in the files.
 	Environment string
 	// needSecrets is set by apply and republish, the commands that send secrets:
@@ -41,6 +44,7 @@ const (
 	flagNoColor      = "no-color"
 	flagSandbox      = "sandbox"
 	flagSandboxState = "sandbox-state"
+	flagSandboxWait  = "sandbox-lock-timeout"
 	flagConcurrency  = "concurrency"
 	flagVerbose      = "verbose"
 	flagDebug        = "debug"
@@ -84,7 +88,8 @@ func apiFlags() []cli.Flag {
 		noColorFlag(),
 		&cli.BoolFlag{Name: flagSandbox, Usage: "use the built-in DocuSign Connect emulator instead of DocuSign (no account needed)"},
 		&cli.StringFlag{Name: flagSandboxState, Value: defaultSandboxState, TakesFile: true, Usage: "where --sandbox keeps its state"},
-		&cli.IntFlag{Name: flagConcurrency, Value: 8, Usage: "accounts in flight at once"},
+		sandboxWaitFlag(),
+		&cli.IntFlag{Name: flagConcurrency, Value: 8, Usage: "calls in flight at once: accounts read side by side, and writes within an account"},
 		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "say more about what happens"},
 		&cli.BoolFlag{Name: flagDebug, Usage: "trace every HTTP call to stderr (tokens and secrets redacted)"},
 		&cli.DurationFlag{Name: flagHTTPTimeout, Value: 30 * time.Second, Usage: "give up on one HTTP attempt (getting a token included) after this long; must be positive (it is retried; a create is checked first)"},
@@ -101,6 +106,7 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 		NoColor:      c.Bool(flagNoColor) || env.noColor(),
 		Sandbox:      c.Bool(flagSandbox),
 		SandboxState: c.String(flagSandboxState),
+		SandboxWait:  c.Duration(flagSandboxWait),
 		Concurrency:  c.Int(flagConcurrency),
 		Verbose:      c.Bool(flagVerbose),
 		Debug:        c.Bool(flagDebug),
@@ -117,6 +123,12 @@ func readCommon(c *cli.Context, env Env) (commonOptions, error) {
 		o.Concurrency = 8
 	}
 	return o, nil
+}
+
+// sandboxWaitFlag is --sandbox-lock-timeout: one run at a time uses a
+// sandbox state file.
+func sandboxWaitFlag() cli.Flag {
+	return &cli.DurationFlag{Name: flagSandboxWait, Value: time.Minute, Usage: "how long to wait for another run (or a sandbox serve) that uses the sandbox state"}
 }
 
 func usageError(msg string) error { return &exitError{code: ExitError, msg: msg} }

@@ -104,6 +104,11 @@ func runSandboxPublish(ctx context.Context, o publishOptions, env Env) error {
 			return fmt.Errorf("sandbox state: %w", err)
 		}
 	}
+	lock, err := lockSandbox(ctx, env, o.SandboxState, "connectsync sandbox publish", o.SandboxWait)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	e, err := emulator.New(emulator.Options{StatePath: o.SandboxState, Deliver: emulator.DeliverOptions{AllowRemote: o.AllowRemote}})
 	if err != nil {
 		return fmt.Errorf("open the sandbox: %w", err)

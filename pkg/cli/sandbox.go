@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/connectsync/connectsync/pkg/emulator"
+	"github.com/connectsync/connectsync/pkg/lockfile"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -36,6 +41,7 @@ listeners only, unless --allow-remote-listeners.`,
 				&cli.StringFlag{Name: "seed", TakesFile: true, Usage: "seed file for a new state (default: the built-in seed)"},
 				&cli.BoolFlag{Name: "tls", Usage: "serve HTTPS with a self-signed certificate (DocuSign's SDKs insist on https for OAuth)"},
 				allowRemoteFlag(),
+				sandboxWaitFlag(),
 			},
 			Action: func(c *cli.Context) error {
 				cfg := emulator.ServeConfig{Addr: c.String("addr"), StatePath: c.String("state"), SeedPath: c.String("seed"), TLS: c.Bool("tls")}
@@ -49,6 +55,23 @@ listeners only, unless --allow-remote-listeners.`,
 					for _, a := range desired.Accounts {
 						cfg.Accounts = append(cfg.Accounts, emulator.NamedAccount{ID: a.AccountID, Name: a.Alias})
 					}
+				}
+				// The server holds the state for as long as it runs; a
+				// --sandbox run on it is told where to find the server.
+				if dir := filepath.Dir(cfg.StatePath); dir != "." {
+					if err := os.MkdirAll(dir, 0o700); err != nil {
+						return fmt.Errorf("sandbox state: %w", err)
+					}
+				}
+				lock, err := lockSandbox(c.Context, env, cfg.StatePath, "connectsync sandbox serve", c.Duration(flagSandboxWait))
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
+				cfg.Listening = func(url string) {
+					me := lockfile.Me("connectsync sandbox serve")
+					me.URL = url
+					_ = lock.Update(me)
 				}
 				return emulator.Serve(c.Context, cfg, env.Stdout)
 			},

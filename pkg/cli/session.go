@@ -15,6 +15,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/emulator"
+	"github.com/connectsync/connectsync/pkg/lockfile"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -36,6 +37,8 @@ type session struct {
 	// clients by environment, for userinfo (--all-accounts).
 	clients map[string]*docusign.Client
 	sandbox *emulator.Server
+	// sandboxLock holds the sandbox state for the session (sandboxlock.go).
+	sandboxLock *lockfile.Lock
 	// stderr is env.Stderr for every client's trace and notices: one lock,
 	// so that accounts working at once never interleave their lines.
 	stderr *lockedWriter
@@ -45,6 +48,7 @@ func (s *session) Close() {
 	if s.sandbox != nil {
 		s.sandbox.Close()
 	}
+	s.sandboxLock.Release()
 }
 
 // openSession loads and validates the files (printing warnings, and errors
@@ -62,15 +66,15 @@ func openSession(ctx context.Context, o commonOptions, env Env) (*session, error
 	if err != nil {
 		return nil, err
 	}
-	return connect(&session{desired: desired, accounts: accounts}, o, env)
+	return connect(ctx, &session{desired: desired, accounts: accounts}, o, env)
 }
 
 // connect connects s to the sandbox or to DocuSign.
-func connect(s *session, o commonOptions, env Env) (*session, error) {
+func connect(ctx context.Context, s *session, o commonOptions, env Env) (*session, error) {
 	s.stderr = &lockedWriter{w: env.Stderr}
 	var err error
 	if o.Sandbox {
-		err = s.connectSandbox(o, env)
+		err = s.connectSandbox(ctx, o, env)
 	} else {
 		err = s.connectDocuSign(o, env)
 	}
@@ -103,12 +107,17 @@ func selectAccounts(d *config.Desired, aliases []string) ([]config.Account, erro
 	return out, nil
 }
 
-func (s *session) connectSandbox(o commonOptions, env Env) error {
+func (s *session) connectSandbox(ctx context.Context, o commonOptions, env Env) error {
 	if dir := filepath.Dir(o.SandboxState); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("sandbox state: %w", err)
 		}
 	}
+	lock, err := lockSandbox(ctx, env, o.SandboxState, "connectsync --sandbox", o.SandboxWait)
+	if err != nil {
+		return err
+	}
+	s.sandboxLock = lock
 	srv, err := emulator.Start(emulator.Options{StatePath: o.SandboxState})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)

@@ -187,6 +187,8 @@ type ServeConfig struct {
 	// Options sets the rest (faults, limits, ...); its StatePath and Seed are
 	// replaced by the fields above.
 	Options Options
+	// Listening, if set, is called with the server's URL once it listens.
+	Listening func(url string)
 }
 
 // NamedAccount is an account id and the name to create it with.
@@ -234,6 +236,9 @@ func Serve(ctx context.Context, cfg ServeConfig, stdout io.Writer) error {
 			s.Close()
 			return fmt.Errorf("write sandbox certificate: %w", err)
 		}
+	}
+	if cfg.Listening != nil {
+		cfg.Listening(s.URL)
 	}
 	printInstructions(stdout, s, cfg.StatePath, keyFile, certFile)
 

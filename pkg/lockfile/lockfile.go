@@ -27,6 +27,9 @@ type Holder struct {
 	Command string    `json:"command"`
 	Host    string    `json:"host"`
 	Since   time.Time `json:"since"`
+	// URL is where the holder serves what the lock guards, if it does (a
+	// sandbox server), so that whoever waits can use it instead.
+	URL string `json:"url,omitempty"`
 }
 
 // String names the holder for a message: "pid 1234 on build-7, apply, since 10:04:05".
@@ -117,6 +120,12 @@ func Read(path string) Holder {
 		_ = json.Unmarshal(data, &h)
 	}
 	return h
+}
+
+// Update rewrites what the lock's file says about its holder.
+func (l *Lock) Update(h Holder) error {
+	data, _ := json.Marshal(h)
+	return os.WriteFile(l.f.Path(), append(data, '\n'), 0o600)
 }
 
 // Release lets the next process take the lock.

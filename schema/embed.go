@@ -3,10 +3,7 @@
 package schema
 
 import (
-	"bytes"
 	_ "embed"
-
-	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // File is the JSON Schema (draft 2020-12) of connectsync's YAML file format.
@@ -68,14 +65,3 @@ var Delivery []byte
 
 // DeliveryURL is the delivery schema's $id.
 const DeliveryURL = "https://raw.githubusercontent.com/connectsync/connectsync/main/schema/delivery.schema.json"
-
-// Compile compiles one of these schemas (draft 2020-12) for validation;
-// url is its $id and doc its bytes, e.g. Compile(PlanURL, Plan).
-func Compile(url string, doc []byte) (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(url, bytes.NewReader(doc)); err != nil {
-		return nil, err
-	}
-	return c.Compile(url)
-}

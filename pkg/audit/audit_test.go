@@ -17,6 +17,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/schema"
+	"github.com/connectsync/connectsync/schema/schematest"
 )
 
 func liveConnect(name, id string, fields map[string]any) config.Connect {
@@ -423,7 +424,7 @@ func TestDecode(t *testing.T) {
 // schema/audit.schema.json, the contract CI scripts read.
 func TestSchema(t *testing.T) {
 	t.Parallel()
-	sch, err := schema.Compile(schema.AuditURL, schema.Audit)
+	sch, err := schematest.Compile(schema.AuditURL, schema.Audit)
 	if err != nil {
 		t.Fatal(err)
 	}

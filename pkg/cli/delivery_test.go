@@ -14,6 +14,7 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/emulator"
 	"github.com/connectsync/connectsync/schema"
+	"github.com/connectsync/connectsync/schema/schematest"
 )
 
 // connectID finds the connectId of a live configuration by name.
@@ -84,7 +85,7 @@ func cmdSchemaCheck(ts *testscript.TestScript, neg bool, args []string) {
 	if !ok {
 		ts.Fatalf("unknown schema %q", args[0])
 	}
-	sch, err := schema.Compile(s[0].(string), s[1].([]byte))
+	sch, err := schematest.Compile(s[0].(string), s[1].([]byte))
 	ts.Check(err)
 	var doc any
 	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &doc))
@@ -251,7 +252,7 @@ func TestDeliveryJSONMatchesSchema(t *testing.T) {
 			}
 		}
 	}
-	sch, err := schema.Compile(schema.DeliveryURL, schema.Delivery)
+	sch, err := schematest.Compile(schema.DeliveryURL, schema.Delivery)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/connectsync/connectsync/schema"
+	"github.com/connectsync/connectsync/schema/schematest"
 )
 
 // TestJSONOutputsMatchTheirSchemas runs the commands as a script would and
@@ -50,7 +51,7 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 		{schema.AuditURL, schema.Audit, []string{"audit", "--format", "json", good}},
 	}
 	for _, tc := range cases {
-		s, err := schema.Compile(tc.url, tc.doc)
+		s, err := schematest.Compile(tc.url, tc.doc)
 		if err != nil {
 			t.Fatal(err)
 		}

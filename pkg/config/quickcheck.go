@@ -28,7 +28,8 @@ import (
 
 // quickSchema is one schema object, compiled for quickValid.
 type quickSchema struct {
-	types         []string // JSON types allowed; nil allows every type
+	raw           map[string]any // the schema object as written, for hints
+	types         []string       // JSON types allowed; nil allows every type
 	props         map[string]*quickSchema
 	addl          *quickSchema // additionalProperties as a schema
 	noAddl        bool         // additionalProperties: false
@@ -95,7 +96,7 @@ var quickRoot = sync.OnceValue(func() *quickSchema {
 })
 
 func compileQuick(m map[string]any, defs map[string]*quickSchema) (*quickSchema, error) {
-	s := &quickSchema{}
+	s := &quickSchema{raw: m}
 	for k, v := range m {
 		if annotations[k] {
 			continue

@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,23 +9,18 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
 	"github.com/connectsync/connectsync/schema"
 )
 
 // The validator's own messages ("additionalProperties 'x' not allowed") name
-// neither a place nor a fix. checkSchema walks to the leaf causes of each
-// validation error, finds the YAML node behind its JSON pointer and writes a
+// neither a place nor a fix. checkSchema takes each failing keyword
+// (schemaErrors), finds the YAML node behind its JSON pointer and writes a
 // message in the file's own terms, with a did-you-mean where one helps.
 
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	return schema.Compile(schema.FileURL, schema.File)
-})
-
-// schemaDoc is the schema as a plain JSON value, to read enums and property
-// names for hints.
+// schemaDoc is the schema as a plain JSON value: what quickValid and
+// schemaErrors interpret, and where hints read enums and property names.
 var schemaDoc = sync.OnceValue(func() map[string]any {
 	var doc map[string]any
 	if err := json.Unmarshal(schema.File, &doc); err != nil {
@@ -38,43 +32,23 @@ var schemaDoc = sync.OnceValue(func() map[string]any {
 // checkSchema validates one file's value and returns the JSON pointers of
 // the values it found wrong.
 func checkSchema(file string, root *yaml.Node, value any, d *diags) []string {
-	s, err := compiledSchema()
-	if err != nil {
-		panic("schema: embedded schema does not compile: " + err.Error())
-	}
-	err = s.Validate(value)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
 	var bad []string
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range schemaErrors(value) {
 		bad = append(bad, describe(file, root, leaf, d)...)
 	}
 	return bad
 }
 
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
-	}
-	return out
-}
-
-// describe turns one leaf validation error into diagnostics and returns the
+// describe turns one failing keyword into diagnostics and returns the
 // pointers of the values at fault: for an unknown or missing key, the key's
 // own pointer, so that the rest of its mapping can still be checked.
-func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *diags) (bad []string) {
-	bad = []string{ve.InstanceLocation}
-	n, _, path := nodeAt(root, ve.InstanceLocation)
+func describe(file string, root *yaml.Node, ve schemaLeaf, d *diags) (bad []string) {
+	bad = []string{ve.Instance}
+	n, _, path := nodeAt(root, ve.Instance)
 	pos := posOf(file, n)
-	keyword := lastToken(ve.KeywordLocation)
-	schemaAt := schemaNode(ve.AbsoluteKeywordLocation)
-	field := fieldName(ve.InstanceLocation)
+	keyword := ve.Keyword
+	schemaAt := ve.Schema
+	field := fieldName(ve.Instance)
 
 	switch keyword {
 	case "additionalProperties", "unevaluatedProperties":
@@ -86,7 +60,7 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 				continue
 			}
 			kpos, kpath := posOf(file, p.key), joinPath(path, k)
-			bad = append(bad, ve.InstanceLocation+"/"+k)
+			bad = append(bad, ve.Instance+"/"+k)
 			if why, ok := ReadOnlyFields[k]; ok {
 				d.errorf(kpos, kpath, "remove it", "%s is read-only: %s", k, why)
 				continue
@@ -96,7 +70,7 @@ func describe(file string, root *yaml.Node, ve *jsonschema.ValidationError, d *d
 	case "required":
 		bad = nil
 		for _, missing := range missingProperties(ve.Message) {
-			bad = append(bad, ve.InstanceLocation+"/"+missing)
+			bad = append(bad, ve.Instance+"/"+missing)
 			d.errorf(pos, path, "add "+missing+": …", "missing required key %q", missing)
 		}
 	case "type":
@@ -190,35 +164,6 @@ func describePattern(field string, n *yaml.Node, pos Pos, path string, d *diags)
 	}
 }
 
-// schemaNode returns the schema object that holds the failing keyword, from
-// an absolute keyword location such as …schema.json#/$defs/configuration/additionalProperties.
-func schemaNode(absLocation string) map[string]any {
-	_, frag, _ := strings.Cut(absLocation, "#")
-	toks := strings.Split(strings.TrimPrefix(frag, "/"), "/")
-	if len(toks) > 0 {
-		toks = toks[:len(toks)-1] // drop the keyword itself
-	}
-	var cur any = schemaDoc()
-	for _, t := range toks {
-		if t == "" {
-			continue
-		}
-		t = pointerUnescaper.Replace(t)
-		switch v := cur.(type) {
-		case map[string]any:
-			cur = v[t]
-		case []any:
-			i, err := strconv.Atoi(t)
-			if err != nil || i >= len(v) {
-				return nil
-			}
-			cur = v[i]
-		}
-	}
-	m, _ := cur.(map[string]any)
-	return m
-}
-
 func propertyNames(s map[string]any) []string {
 	props, _ := s["properties"].(map[string]any)
 	names := make([]string, 0, len(props))
@@ -276,10 +221,6 @@ func caseNote(field string) string {
 		return " (DocuSign's event names are lower case)"
 	}
 	return ""
-}
-
-func lastToken(p string) string {
-	return p[strings.LastIndex(p, "/")+1:]
 }
 
 func article(t string) string {

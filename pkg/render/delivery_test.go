@@ -15,6 +15,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/schema"
+	"github.com/connectsync/connectsync/schema/schematest"
 )
 
 const (
@@ -109,7 +110,7 @@ func renderDelivery(t *testing.T, report any, color bool) (txt, js, md string) {
 }
 
 func TestDeliveryGolden(t *testing.T) {
-	sch, err := schema.Compile(schema.DeliveryURL, schema.Delivery)
+	sch, err := schematest.Compile(schema.DeliveryURL, schema.Delivery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestDeliveryGolden(t *testing.T) {
 // The schema refuses what it should: a document of one kind in the shape
 // of another, and unknown keys.
 func TestDeliverySchemaRefuses(t *testing.T) {
-	sch, err := schema.Compile(schema.DeliveryURL, schema.Delivery)
+	sch, err := schematest.Compile(schema.DeliveryURL, schema.Delivery)
 	if err != nil {
 		t.Fatal(err)
 	}

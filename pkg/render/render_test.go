@@ -15,6 +15,7 @@ import (
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/plan"
 	"github.com/connectsync/connectsync/schema"
+	"github.com/connectsync/connectsync/schema/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/render")
@@ -124,7 +125,7 @@ func assertGolden(t *testing.T, name string, got []byte) {
 
 // TestPlanJSONSchema checks the JSON plan against its published schema.
 func TestPlanJSONSchema(t *testing.T) {
-	s, err := schema.Compile(schema.PlanURL, schema.Plan)
+	s, err := schematest.Compile(schema.PlanURL, schema.Plan)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,8 +30,6 @@ var update = flag.Bool("update", false, "rewrite golden outputs in testdata")
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"connectsync": func() { os.Exit(Main()) },
-		// The floor of the memory benchmark: a bare client (bench_floor_test.go).
-		"connectsync-bench-floor": benchFloorMain,
 	})
 }
 

@@ -111,12 +111,29 @@ func medianOf(v []float64) float64 {
 	return s[len(s)/2]
 }
 
+// buildFloor builds testdata/benchfloor, the bare client the plan
+// benchmarks compare connectsync with, and returns its path.
+func buildFloor(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "benchfloor")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/benchfloor").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// floorEnv is the environment of the bare client for these accounts.
+func floorEnv(srv *emulator.Server, token string, seed *emulator.Seed, concurrency int) []string {
+	return append(os.Environ(), "BENCH_FLOOR_URL="+srv.URL, "BENCH_FLOOR_TOKEN="+token,
+		"BENCH_FLOOR_ACCOUNTS="+strings.Join(accountIDs(seed), ","), fmt.Sprintf("BENCH_FLOOR_CONCURRENCY=%d", concurrency))
+}
+
 // BenchmarkPlanVsBareClient runs `connectsync plan` over 200 accounts of 25
 // configurations with 25 ms of latency per request, at --concurrency 8 and
-// 32. Floor: a bare Go client (bareList) doing the same 200 list calls at
-// the same concurrency with JSON decoding, its token issued beforehand
-// (issue 16: at most 1.2× at 32). It also reports the TCP connections the
-// plan opened (at most one per concurrent call).
+// 32. Floor: a bare Go client (testdata/benchfloor, a program of its own)
+// doing the same 200 list calls at the same concurrency with JSON
+// decoding, its token issued beforehand (issue 16: at most 1.2× at 32).
+// Both are whole processes, started in turn. It also reports the TCP
+// connections the plan opened (at most one per concurrent call).
 //
 //	go test ./pkg/cli -run '^$' -bench PlanVsBareClient -benchtime 10x
 func BenchmarkPlanVsBareClient(b *testing.B) {
@@ -135,17 +152,17 @@ func BenchmarkPlanVsBareClient(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ids := accountIDs(seed)
+			floorBin, fenv := buildFloor(b), floorEnv(srv, token, seed, conc)
 			var r ratios
 			var conns []float64
 			b.ResetTimer()
 			for b.Loop() {
 				b.StopTimer()
-				t0 := time.Now()
-				if _, err := bareList(context.Background(), srv.URL, token, ids, conc); err != nil {
-					b.Fatal(err)
+				f := runProc(b, fenv, floorBin)
+				if f.code != 0 {
+					b.Fatalf("floor: exit %d\n%s", f.code, f.out)
 				}
-				floor := time.Since(t0)
+				floor := f.wall
 				before := srv.Connections()
 				b.StartTimer()
 				p := runProc(b, env, connectsyncBin(), "plan", "--format", "json", "--detailed-exitcode", "--concurrency", fmt.Sprint(conc), "-f", hooks)
@@ -165,8 +182,8 @@ func BenchmarkPlanVsBareClient(b *testing.B) {
 
 // BenchmarkPlanMemory runs `connectsync plan` over 1,000 accounts of 25
 // configurations and reports its peak RSS (issue 16: at most 120 MB).
-// Floor: the bare client as a process of its own (connectsync-bench-floor)
-// listing the same accounts and holding every answer to the end.
+// Floor: the bare client (testdata/benchfloor) listing the same accounts
+// and holding every answer to the end.
 //
 //	go test ./pkg/cli -run '^$' -bench PlanMemory -benchtime 3x
 func BenchmarkPlanMemory(b *testing.B) {
@@ -184,13 +201,12 @@ func BenchmarkPlanMemory(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	floorEnv := append(slices.Clone(env), "BENCH_FLOOR_URL="+srv.URL, "BENCH_FLOOR_TOKEN="+token,
-		"BENCH_FLOOR_ACCOUNTS="+strings.Join(accountIDs(seed), ","), "BENCH_FLOOR_CONCURRENCY=8")
+	floorBin, fenv := buildFloor(b), floorEnv(srv, token, seed, 8)
 	var r ratios
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		f := runProc(b, floorEnv, "connectsync-bench-floor")
+		f := runProc(b, fenv, floorBin)
 		if f.code != 0 {
 			b.Fatalf("floor: exit %d\n%s", f.code, f.out)
 		}

@@ -15,14 +15,18 @@ package docusign
 //  1. A log of the account's calls, each counted from the moment it is sent
 //     until a window after its answer came back (DocuSign counted it at
 //     some moment in between), or, while no answer has come, until a window
-//     and an attempt's timeout after it was sent. A call is sent only while
-//     fewer than 90% of the burst limit are counted, else when enough of
-//     them stop counting. So no 30-second window, sliding or fixed, ever
-//     sees more than 90% of the limit arrive from this client, while a
-//     large apply may spend that 90% at once and then goes on as fast as
-//     the window lets calls fall out of it. (A token bucket must choose
-//     between the two: it held 45% at once and refilled half the limit
-//     per window.)
+//     and an attempt's timeout after it was sent. The calls of others (other
+//     applications, another connectsync run just before) count too: when an
+//     answer's X-BurstLimit-Remaining says DocuSign counts more calls than
+//     this client's answered ones, the difference counts until a window
+//     after that answer. A call is sent only while fewer than 90% of the
+//     burst limit are this client's and, with the others', fewer than the
+//     limit; else when enough of them stop counting. So no 30-second window,
+//     sliding or fixed, sees more than 90% of the limit arrive from this
+//     client, nor more than the limit with what it knows of others, while a
+//     large apply may spend its 90% at once and then goes on as fast as the
+//     window lets calls fall out of it. (A token bucket must choose between
+//     the two: it held 45% at once and refilled half the limit per window.)
 //  2. When X-BurstLimit-Remaining says the budget is nearly spent (other
 //     applications share it), calls are spaced so that the rest lasts the
 //     window: window/remaining apart, or a whole window when none is left.
@@ -124,6 +128,10 @@ type accountLimit struct {
 	// counted are the calls that count against the window now or later,
 	// each until its end.
 	counted []*counted
+	// others are the calls DocuSign counted that are not this client's
+	// (X-BurstLimit-Remaining), until othersEnd.
+	others    int
+	othersEnd time.Time
 
 	// From the latest response.
 	burstRemaining    int
@@ -134,12 +142,17 @@ type accountLimit struct {
 
 	next time.Time // earliest next send while the burst budget is nearly spent
 
-	headerWaits    time.Duration // added so far by pacing on X-BurstLimit-Remaining
+	headerWaits    time.Duration // added so far by believing X-BurstLimit-Remaining
+	headerSlot     time.Time     // the latest slot the headers pushed a call to
 	ignoreHeaderBR bool          // that pacing used up its allowance: rely on 429s
 }
 
-// counted is one call in the log: it counts until end.
-type counted struct{ end time.Time }
+// counted is one call in the log: it counts until end; answered once its
+// answer came.
+type counted struct {
+	end      time.Time
+	answered bool
+}
 
 // burstShare is the part of the burst limit one client spends in a
 // window: the rest is margin (DocuSign's window edges, other applications
@@ -178,18 +191,29 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 		}
 	}
 	var res reservation
-	wait := l.slot(now)
-	if spacing, low := l.burstSpacing(); low {
+	// What the headers add (others' calls, pacing when the budget is nearly
+	// spent) is believed up to maxWait per account in all: a server that
+	// says "spent" after every call must not hold each call a window.
+	own := l.slot(now, false)
+	wait := own
+	if !l.ignoreHeaderBR {
+		wait = max(own, l.slot(now, true))
+	}
+	if spacing, low := l.burstSpacing(); low && l.next.After(now.Add(wait)) {
+		wait = l.next.Sub(now)
+		defer func() { l.next = now.Add(res.wait).Add(spacing) }()
+	}
+	if wait > own {
+		// Calls waiting side by side for the same moment wait once: what
+		// counts is how far the headers push the latest slot.
 		slot := now.Add(wait)
-		if l.next.After(slot) {
-			slot = l.next
-		}
-		if extra := slot.Sub(now) - wait; l.headerWaits+extra > maxWait {
+		extra := slot.Sub(later(l.headerSlot, now.Add(own)))
+		if l.headerWaits+max(extra, 0) > maxWait {
 			l.ignoreHeaderBR, res.stoppedPacing = true, true
+			wait = own
 		} else {
-			l.headerWaits += extra
-			l.next = slot.Add(spacing)
-			wait = slot.Sub(now)
+			l.headerWaits += max(extra, 0)
+			l.headerSlot = later(l.headerSlot, slot)
 		}
 	}
 	// Until its answer comes, the call counts as long as it could: a
@@ -200,19 +224,47 @@ func (l *accountLimit) reserve(account string, now time.Time, maxWait time.Durat
 	return res, nil
 }
 
-// slot is how long a call must wait until fewer than the budget count.
-func (l *accountLimit) slot(now time.Time) time.Duration {
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// slot is how long a call must wait until fewer than the budget count:
+// this client's calls under 90% of the limit; with others, them and the
+// calls of others the headers told of under the whole limit (the last
+// tenth is paced by burstSpacing).
+func (l *accountLimit) slot(now time.Time, others bool) time.Duration {
 	l.counted = slices.DeleteFunc(l.counted, func(c *counted) bool { return !c.end.After(now) })
-	over := len(l.counted) - l.budget() + 1 // calls that must stop counting first
+	type ending struct {
+		at    time.Time
+		calls int
+	}
+	ends := make([]ending, 0, len(l.counted)+1)
+	total := len(l.counted)
+	for _, c := range l.counted {
+		ends = append(ends, ending{c.end, 1})
+	}
+	if others && l.others > 0 && l.othersEnd.After(now) {
+		ends = append(ends, ending{l.othersEnd, l.others})
+		total += l.others
+	}
+	budget := l.budget()
+	if others {
+		budget = l.limit
+	}
+	over := total - budget + 1 // calls that must stop counting first
 	if over <= 0 {
 		return 0
 	}
-	ends := make([]time.Time, len(l.counted))
-	for i, c := range l.counted {
-		ends[i] = c.end
+	slices.SortFunc(ends, func(a, b ending) int { return a.at.Compare(b.at) })
+	for _, e := range ends {
+		if over -= e.calls; over <= 0 {
+			return e.at.Sub(now)
+		}
 	}
-	slices.SortFunc(ends, time.Time.Compare)
-	return ends[over-1].Sub(now)
+	return ends[len(ends)-1].at.Sub(now)
 }
 
 // done records how a call ended: answered at now (it counts a window
@@ -227,6 +279,7 @@ func (l *accountLimit) done(c *counted, now time.Time, sent bool) {
 		c.end = time.Time{}
 		return
 	}
+	c.answered = true
 	if end := now.Add(burstWindow); end.Before(c.end) {
 		c.end = end
 	}
@@ -253,6 +306,15 @@ func (l *accountLimit) observe(now time.Time, r rateHeaders) {
 		l.limit = r.burstLimit
 	}
 	if r.hasBurstRemaining {
+		// DocuSign counts limit-remaining calls now; those not among this
+		// client's answered ones (this answer's call included) are others'.
+		mine := 1
+		for _, c := range l.counted {
+			if c.answered && c.end.After(now) {
+				mine++
+			}
+		}
+		l.others, l.othersEnd = max(l.limit-r.burstRemaining-mine, 0), now.Add(burstWindow)
 		l.burstRemaining, l.hasBurstRemaining = r.burstRemaining, true
 		// The next call keeps its distance from this answer too.
 		if spacing, low := l.burstSpacing(); low && now.Add(spacing).After(l.next) {

@@ -291,3 +291,39 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestLimiterCountsOthersCalls: another client spent half the window just
+// before (DocuSign says so in X-BurstLimit-Remaining): this one, 8 calls at
+// a time, spends the rest, waits for the window, and is never refused. (On
+// this instant clock the pacing on X-BurstLimit-Remaining alone would do;
+// with real answers in flight it did not: BenchmarkApplyUnderBurstLimit,
+// two applies back to back against the emulator, saw 12 answers 429.)
+func TestLimiterCountsOthersCalls(t *testing.T) {
+	t.Parallel()
+	ts := setup(t, func(o *Options) { o.Debug = nil })
+	srv := &burstServer{t: t, clock: ts.clock, limit: 200, reportLimit: true, reportRemain: true}
+	for range 100 {
+		srv.arrivals = append(srv.arrivals, ts.clock.Now()) // the other client's calls
+	}
+	ts.mux.Handle(connectURL, srv)
+	if _, err := ts.client.ListConfigurations(context.Background(), testAccount); err != nil {
+		t.Fatal(err) // the first answer tells of the others
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 18 {
+				if _, err := ts.client.ListConfigurations(context.Background(), testAccount); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.refused > 0 {
+		t.Errorf("%d calls refused with 429: the others' calls were not counted", srv.refused)
+	}
+}

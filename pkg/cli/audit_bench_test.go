@@ -3,10 +3,8 @@ package cli
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -76,33 +74,29 @@ func benchScale(b *testing.B, want []string, args ...string) {
 	if b := os.Getenv("CONNECTSYNC_BIN"); b != "" {
 		bin = b
 	}
-	var maxRSS int64
+	floorBin := buildFloor(b) // measures the peak RSS (runMeasured)
+	var maxRSS float64
 	srv.Emulator.ResetCalls()
-	start := time.Now()
+	var elapsed time.Duration
 	b.ResetTimer()
 	for range b.N {
-		cmd := exec.Command(bin, append(args, "-f", hooks)...)
-		cmd.Env = env
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitChanges {
-			b.Fatalf("%s: %v (want exit 2: changes)\n%s", args[0], err, stderr.String())
+		p := runMeasured(b, floorBin, env, bin, append(args, "-f", hooks)...)
+		elapsed += p.wall
+		if p.code != ExitChanges {
+			b.Fatalf("%s: exit %d (want 2: changes)\n%.2000s", args[0], p.code, p.out)
 		}
 		for _, w := range want {
-			if !strings.Contains(string(out), w) {
-				b.Fatalf("the output lacks %s: %.2000s", w, out)
+			if !strings.Contains(p.out, w) {
+				b.Fatalf("the output lacks %s: %.2000s", w, p.out)
 			}
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			maxRSS = max(maxRSS, ru.Maxrss) // kilobytes on Linux
-		}
+		maxRSS = max(maxRSS, p.rssMB)
 	}
 	b.StopTimer()
-	perRun := time.Since(start) / time.Duration(b.N)
+	perRun := elapsed / time.Duration(b.N)
 	sequential := time.Duration(auditBenchAccounts+1) * auditBenchLatency
 	b.ReportMetric(float64(perRun)/float64(sequential), "of-sequential")
-	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MB")
+	b.ReportMetric(maxRSS, "peak-RSS-MB")
 	for name, route := range map[string]string{"list": emulator.RouteListConfigurations, "users": emulator.RouteListUsers, "token": emulator.RouteToken} {
 		b.ReportMetric(float64(srv.Emulator.Calls(route))/float64(b.N), name+"-calls/op")
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,7 +31,23 @@ type proc struct {
 	out   string
 }
 
-// runProc runs bin with args and env and returns how it went.
+// runMeasured is runProc through the floor program's -run (see
+// testdata/benchfloor), so that the peak RSS is the command's own.
+func runMeasured(b *testing.B, floorBin string, env []string, bin string, args ...string) proc {
+	b.Helper()
+	rssFile := filepath.Join(b.TempDir(), "rss")
+	p := runProc(b, append(slices.Clone(env), "BENCH_RSS_FILE="+rssFile), floorBin, append([]string{"-run", bin}, args...)...)
+	data, err := os.ReadFile(rssFile)
+	if err != nil {
+		b.Fatalf("peak RSS of %s: %v", bin, err)
+	}
+	kb, _ := strconv.ParseFloat(strings.TrimSpace(string(data)), 64)
+	p.rssMB = kb / 1024
+	return p
+}
+
+// runProc runs bin with args and env and returns how it went. Its peak
+// RSS is at least this process's (see runMeasured).
 func runProc(b *testing.B, env []string, bin string, args ...string) proc {
 	b.Helper()
 	cmd := exec.Command(bin, args...)
@@ -206,12 +223,12 @@ func BenchmarkPlanMemory(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		f := runProc(b, fenv, floorBin)
+		f := runMeasured(b, floorBin, fenv, floorBin)
 		if f.code != 0 {
 			b.Fatalf("floor: exit %d\n%s", f.code, f.out)
 		}
 		b.StartTimer()
-		p := runProc(b, env, connectsyncBin(), "plan", "--format", "json", "--detailed-exitcode", "-f", hooks)
+		p := runMeasured(b, floorBin, env, connectsyncBin(), "plan", "--format", "json", "--detailed-exitcode", "-f", hooks)
 		if p.code != ExitChanges || !strings.Contains(p.out, fmt.Sprintf(`"update": %d,`, accounts*auditBenchConfigs/5)) {
 			b.Fatalf("plan: exit %d (want 2)\n%.2000s", p.code, p.out)
 		}

@@ -5,6 +5,12 @@
 // BENCH_FLOOR_CONCURRENCY at a time, with the token BENCH_FLOOR_TOKEN,
 // decodes the answers into a plain struct and holds them to the end.
 //
+// Run as "benchfloor -run COMMAND ARGS...", it runs the command instead and
+// writes the command's peak RSS in kilobytes to the file BENCH_RSS_FILE:
+// a child of the benchmark's own process would report at least that
+// process's RSS (Linux counts the pages it shares before exec), so the
+// benchmarks measure peak memory through this small program.
+//
 // It is built by the benchmarks (go build ./testdata/benchfloor); testdata
 // keeps it out of ./... .
 package main
@@ -15,13 +21,18 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 )
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == "-run" {
+		os.Exit(run(os.Args[2:]))
+	}
 	conc, _ := strconv.Atoi(os.Getenv("BENCH_FLOOR_CONCURRENCY"))
 	ids := strings.Split(os.Getenv("BENCH_FLOOR_ACCOUNTS"), ",")
 	lists, err := bareList(context.Background(), os.Getenv("BENCH_FLOOR_URL"), os.Getenv("BENCH_FLOOR_TOKEN"), ids, max(conc, 1))
@@ -34,6 +45,22 @@ func main() {
 		n += len(l)
 	}
 	fmt.Println(n, "configurations")
+}
+
+// run runs a command with this program's stdin, stdout and stderr and
+// writes its peak RSS to BENCH_RSS_FILE; it returns the command's exit code.
+func run(args []string) int {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && os.Getenv("BENCH_RSS_FILE") != "" {
+		os.WriteFile(os.Getenv("BENCH_RSS_FILE"), []byte(strconv.FormatInt(ru.Maxrss, 10)), 0o644)
+	}
+	if err != nil && cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 127
+	}
+	return cmd.ProcessState.ExitCode()
 }
 
 // bareConfiguration is what a bare client decodes of each configuration: a

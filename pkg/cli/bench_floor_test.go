@@ -15,32 +15,6 @@ import (
 // posting the same creates. The plan benchmarks' floor is a program of its
 // own, testdata/benchfloor.
 
-// bareConfiguration is what a bare client decodes of each configuration: a
-// plain struct, DocuSign's string booleans kept as strings.
-type bareConfiguration struct {
-	ConnectID            string   `json:"connectId"`
-	Name                 string   `json:"name"`
-	ConfigurationType    string   `json:"configurationType"`
-	URLToPublishTo       string   `json:"urlToPublishTo"`
-	AllowEnvelopePublish string   `json:"allowEnvelopePublish"`
-	AllUsers             string   `json:"allUsers"`
-	AllUsersExcept       string   `json:"allUsersExcept"`
-	UserIDs              []string `json:"userIds"`
-	DeliveryMode         string   `json:"deliveryMode"`
-	Events               []string `json:"events"`
-	EnvelopeEvents       []string `json:"envelopeEvents"`
-	RecipientEvents      []string `json:"recipientEvents"`
-	EventData            *struct {
-		Version     string   `json:"version"`
-		Format      string   `json:"format"`
-		IncludeData []string `json:"includeData"`
-	} `json:"eventData"`
-	EnableLog               string `json:"enableLog"`
-	RequiresAcknowledgement string `json:"requiresAcknowledgement"`
-	IncludeHMAC             string `json:"includeHMAC"`
-	IntegratorManaged       string `json:"integratorManaged"`
-}
-
 // bareCreate posts n configurations to one account, parallel at a time,
 // and returns how many answers were 429.
 func bareCreate(ctx context.Context, baseURL, token, accountID string, n, parallel int) (tooMany int, err error) {
@@ -64,7 +38,9 @@ func bareCreate(ctx context.Context, baseURL, token, accountID string, n, parall
 				return err
 			}
 			defer resp.Body.Close()
-			var created bareConfiguration
+			var created struct {
+				ConnectID string `json:"connectId"`
+			}
 			if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/jsonout"
 )
 
 // This file maps DocuSign's wire shape (docusign.Configuration, string
@@ -109,7 +110,7 @@ func accessorsFor(t reflect.Type, fields []Field) []wireAccessor {
 func (a wireAccessor) read(v reflect.Value) (any, bool) {
 	switch {
 	case a.omit == omitZero && v.IsZero(),
-		a.omit == omitEmpty && isEmptyValue(v):
+		a.omit == omitEmpty && jsonout.OmitEmpty(v):
 		return nil, false
 	case v.Kind() == reflect.Pointer && v.IsNil():
 		return fromJSON(a.field, nil), true // encoded as null
@@ -162,19 +163,6 @@ func (a wireAccessor) read(v reflect.Value) (any, bool) {
 		panic(fmt.Sprintf("config: decode %s: %v", a.field.Name, err))
 	}
 	return fromJSON(a.field, generic), true
-}
-
-// isEmptyValue is encoding/json's test for omitempty.
-func isEmptyValue(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
 }
 
 // jsonText is a string as a JSON round trip gives it back: each byte that

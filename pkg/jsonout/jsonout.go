@@ -65,7 +65,7 @@ func write(w io.Writer, v any, indent bool) error {
 			name = f.Name
 		}
 		fv := rv.Field(i)
-		if has(opts, "omitempty") && isEmptyValue(fv) || has(opts, "omitzero") && fv.IsZero() {
+		if has(opts, "omitempty") && OmitEmpty(fv) || has(opts, "omitzero") && fv.IsZero() {
 			continue
 		}
 		if !first {
@@ -149,8 +149,9 @@ func plain(t reflect.Type) bool {
 
 func has(opts, opt string) bool { return strings.Contains(","+opts+",", ","+opt+",") }
 
-// isEmptyValue is encoding/json's test for omitempty.
-func isEmptyValue(v reflect.Value) bool {
+// OmitEmpty is encoding/json's test for omitempty: whether a field tagged
+// so is left out.
+func OmitEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
 		return v.Len() == 0

@@ -131,9 +131,16 @@ func (e *jsonWriter) fields(b []byte, fields map[string]any, secret secrets) []b
 
 // anyFields is fields for a map with keys outside the field table.
 func (e *jsonWriter) anyFields(b []byte, fields map[string]any, secret secrets) []byte {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		if !secret.top[k] {
+	return sortedObject(b, fields, func(k string) bool { return secret.top[k] },
+		func(b []byte, k string, v any) []byte { return e.field(b, k, v, secret) })
+}
+
+// sortedObject writes a map as a JSON object, its keys sorted (as
+// encoding/json does), leaving out those skip names, each value by write.
+func sortedObject[V any](b []byte, m map[string]V, skip func(string) bool, write func([]byte, string, V) []byte) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if skip == nil || !skip(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -145,7 +152,7 @@ func (e *jsonWriter) anyFields(b []byte, fields map[string]any, secret secrets) 
 		}
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		b = e.field(b, k, fields[k], secret)
+		b = write(b, k, m[k])
 	}
 	return append(b, '}')
 }
@@ -225,21 +232,7 @@ func (e *jsonWriter) value(b []byte, v any) []byte {
 		if t == nil {
 			return append(b, "null"...)
 		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendJSONString(b, t[k])
-		}
-		return append(b, '}')
+		return sortedObject(b, t, nil, func(b []byte, _ string, s string) []byte { return appendJSONString(b, s) })
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -251,23 +244,8 @@ func (e *jsonWriter) value(b []byte, v any) []byte {
 // appendObject writes a map as a JSON object with sorted keys, leaving out
 // the keys in skip.
 func (e *jsonWriter) object(b []byte, m map[string]any, skip []string) []byte {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		if !slices.Contains(skip, k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = e.value(b, m[k])
-	}
-	return append(b, '}')
+	return sortedObject(b, m, func(k string) bool { return slices.Contains(skip, k) },
+		func(b []byte, _ string, v any) []byte { return e.value(b, v) })
 }
 
 const hexDigits = "0123456789abcdef"

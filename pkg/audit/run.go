@@ -59,17 +59,34 @@ func Run(ctx context.Context, api API, targets []Target, opts Options) *Report {
 	return r
 }
 
-// read lists one account's configurations and then, when they could be
-// read, its failure log (with opts.Delivery), its HMAC keys (when a
-// configuration it may manage has includeHMAC), the TLS of its managed
-// listeners (with opts.CheckTLS) and their users (with coverage).
+// read lists one account's configurations and, side by side with that
+// (the two calls do not depend on each other, and the audit's time is
+// their latency), its failure log (with opts.Delivery); then, when the
+// configurations could be read, its HMAC keys (when a configuration it may
+// manage has includeHMAC), the TLS of its managed listeners (with
+// opts.CheckTLS) and their users (with coverage).
 func read(ctx context.Context, api API, t Target, opts Options) Input {
+	type failures struct {
+		list []docusign.LogEntry
+		err  error
+	}
+	var failed chan failures
+	if opts.Delivery != nil {
+		failed = make(chan failures, 1)
+		go func() {
+			list, err := api.ListFailures(ctx, t.Account.AccountID, opts.Delivery.Since, opts.Delivery.Until)
+			failed <- failures{list, err}
+		}()
+	}
 	st := live.Read(ctx, api, []config.Account{t.Account}, 1, nil)[0]
 	in := Input{Account: t.Account, InFiles: t.InFiles, Desired: t.Desired, Live: st.Connects, Err: st.Err}
-	if opts.Delivery != nil && in.Err == nil {
-		in.Failures, in.FailuresErr = api.ListFailures(ctx, t.Account.AccountID, opts.Delivery.Since, opts.Delivery.Until)
-		if in.FailuresErr != nil {
-			in.FailuresErr = fmt.Errorf("failure log not read: %w", in.FailuresErr)
+	if failed != nil {
+		f := <-failed
+		if in.Err == nil {
+			in.Failures, in.FailuresErr = f.list, f.err
+			if in.FailuresErr != nil {
+				in.FailuresErr = fmt.Errorf("failure log not read: %w", in.FailuresErr)
+			}
 		}
 	}
 	if in.Err == nil && slices.ContainsFunc(in.Live, func(c config.Connect) bool { on, _ := c.Bool("includeHMAC"); return on && c.Managed() }) {

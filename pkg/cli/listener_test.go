@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,6 +170,9 @@ func cmdSecretFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s is empty", args[0])
 	}
 	ts.Setenv(args[1], v)
+	// VAR_RE matches the value literally in stdout/stderr checks: a
+	// base64 key holds + and /, which a regexp would read otherwise.
+	ts.Setenv(args[1]+"_RE", regexp.QuoteMeta(v))
 }
 
 // cmdMode asserts a file's permission bits: mode FILE 0600.

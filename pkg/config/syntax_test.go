@@ -96,3 +96,33 @@ func FuzzSyntaxScan(f *testing.F) {
 	f.Add([]byte("a: [b,\n c: 'd\n\t- e: f: g\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { findSyntaxError(data) })
 }
+
+// TestSecondDocumentIsNotIgnored: a file with a second YAML document after
+// "---" was loaded as its first document alone; the second one's
+// configurations vanished without a word (and a plan with prune would have
+// deleted them). A trailing "---" with nothing after it loses nothing.
+func TestSecondDocumentIsNotIgnored(t *testing.T) {
+	t.Parallel()
+	const head = "version: 1\naccounts:\n  - alias: a\n    accountId: 11111111-2222-4333-8444-555555555555\nconfigurations:\n  - name: x\n    urlToPublishTo: https://x.example.com\n    events: [envelope-sent]\n    deliveryMode: SIM\n    eventData: {version: restv2.1}\n    allUsers: true\n    allowEnvelopePublish: true\n"
+	for name, tc := range map[string]struct{ body, want string }{
+		"second document": {head + "---\nconfigurations:\n  - name: y\n",
+			"13:1 error: the file holds a second YAML document (after ---); connectsync reads one document per file and would ignore it; put each document in a file of its own"},
+		"second document, syntax error": {head + "---\nconfigurations: [\n",
+			"error: invalid YAML"},
+		"third document after an empty one": {head + "---\n---\nconfigurations: []\n",
+			"13:1 error: the file holds a second YAML document"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, got := load(t, tc.body)
+			if len(got) != 1 || !strings.Contains(got[0], tc.want) {
+				t.Fatalf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+	for _, body := range []string{head + "---\n", "---\n" + head, head + "---\n# nothing more\n", head + "...\n"} {
+		if d, got := load(t, body); d == nil || len(got) != 0 {
+			t.Errorf("%q: got %q, want it loaded without a word", body, got)
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"math"
 	"regexp"
@@ -19,33 +22,59 @@ import (
 // ParseYAML parses one file into its root node (the yaml.v3 tree keeps
 // every line, column and comment). A syntax error becomes a diagnostic at
 // the offending character when findSyntaxError recognises the mistake, else
-// at the line yaml.v3 names (it gives no column). An empty file is an error.
+// at the line yaml.v3 names (it gives no column). An empty file is an error,
+// and so is a second document after "---": it would be ignored.
 func ParseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		if p := findSyntaxError(data); p != nil {
-			return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: p.line, Col: p.col},
-				Message: "invalid YAML: " + p.message, Hint: p.hint}
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		pos := Pos{File: file, Line: 1, Col: 1}
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			pos.Line, _ = strconv.Atoi(m[1])
-			msg = strings.TrimPrefix(msg, m[0])
-		}
-		hint := "check the indentation and that every key is followed by a colon"
-		if strings.Contains(msg, "found character that cannot start any token") {
-			hint = "YAML does not allow tabs for indentation; use spaces"
-		}
-		// yaml.v3 gives the line where the construct began for some errors, so
-		// the mistake may be a line or two further down.
-		return nil, &Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML at or after this line: " + msg, Hint: hint}
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, syntaxDiagnostic(file, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: 1, Col: 1},
 			Message: "the file is empty", Hint: "start it with version: 1"}
 	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF) || isEmptyDocument(&next) && errors.Is(dec.Decode(&yaml.Node{}), io.EOF):
+	case err != nil:
+		return nil, syntaxDiagnostic(file, data, err)
+	default:
+		return nil, &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: next.Line, Col: 1},
+			Message: "the file holds a second YAML document (after ---); connectsync reads one document per file and would ignore it",
+			Hint:    "put each document in a file of its own: connectsync reads several files at once"}
+	}
 	return doc.Content[0], nil
+}
+
+// isEmptyDocument: a trailing "---" followed by nothing (or only comments).
+func isEmptyDocument(d *yaml.Node) bool {
+	if len(d.Content) != 1 {
+		return len(d.Content) == 0
+	}
+	n := d.Content[0]
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == ""
+}
+
+// syntaxDiagnostic places a yaml.v3 parse error as well as it can.
+func syntaxDiagnostic(file string, data []byte, err error) *Diagnostic {
+	if p := findSyntaxError(data); p != nil {
+		return &Diagnostic{Severity: SeverityError, Pos: Pos{File: file, Line: p.line, Col: p.col},
+			Message: "invalid YAML: " + p.message, Hint: p.hint}
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pos := Pos{File: file, Line: 1, Col: 1}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = strings.TrimPrefix(msg, m[0])
+	}
+	hint := "check the indentation and that every key is followed by a colon"
+	if strings.Contains(msg, "found character that cannot start any token") {
+		hint = "YAML does not allow tabs for indentation; use spaces"
+	}
+	// yaml.v3 gives the line where the construct began for some errors, so
+	// the mistake may be a line or two further down.
+	return &Diagnostic{Severity: SeverityError, Pos: pos, Message: "invalid YAML at or after this line: " + msg, Hint: hint}
 }
 
 var yamlLineRE = regexp.MustCompile(`^line (\d+): `)

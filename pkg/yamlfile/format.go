@@ -29,9 +29,7 @@ package yamlfile
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -129,13 +127,10 @@ func parseDocument(name string, data []byte) (*yaml.Node, error) {
 	if _, d := config.ParseYAML(name, data); d != nil {
 		return nil, *d
 	}
-	doc, next, err := decode(data)
+	// ParseYAML has refused a syntax error and a second document.
+	doc, err := decode(data)
 	if err != nil {
 		return nil, fileError(name, 1, 1, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "), "")
-	}
-	if next > 0 {
-		return nil, fileError(name, next, 1, "the file holds a second YAML document (after ---); connectsync reads only the first",
-			"put each document in a file of its own")
 	}
 	if root := doc.Content[0]; root.Kind != yaml.MappingNode {
 		return nil, fileError(name, root.Line, root.Column, "the file is not a mapping of keys (version:, accounts:, configurations:)", "start it with version: 1")
@@ -146,21 +141,17 @@ func parseDocument(name string, data []byte) (*yaml.Node, error) {
 	return doc, nil
 }
 
-// decode parses the first document and reports the line where a second one
-// starts (0: none). Reading on to the end matters for comments too: yaml.v3
+// decode parses the first document, reading on to the end: yaml.v3
 // attaches some comments only once it sees what follows them (yaml.Unmarshal
 // stops before and loses them).
-func decode(data []byte) (doc *yaml.Node, next int, err error) {
+func decode(data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	doc = &yaml.Node{}
+	doc := &yaml.Node{}
 	if err := dec.Decode(doc); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	var second yaml.Node
-	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
-		return doc, max(second.Line, 1), nil
-	}
-	return doc, 0, nil
+	_ = dec.Decode(&yaml.Node{})
+	return doc, nil
 }
 
 func fileError(name string, line, col int, msg, hint string) config.Diagnostic {
@@ -509,8 +500,8 @@ func samePayload(name string, before, after []byte) error {
 	if errA != nil || !reflect.DeepEqual(a, b) {
 		return fmt.Errorf("%s: fmt would change what the file means (a bug in connectsync fmt; please report it); the file is left as it is", name)
 	}
-	docB, _, errB := decode(before)
-	docA, _, errA := decode(after)
+	docB, errB := decode(before)
+	docA, errA := decode(after)
 	if errB != nil || errA != nil || !slices.Equal(commentLines(docB), commentLines(docA)) {
 		return fmt.Errorf("%s: fmt would lose or change a comment (a bug in connectsync fmt; please report it); the file is left as it is", name)
 	}

@@ -114,7 +114,7 @@ func TestInsertEntry(t *testing.T) {
 				t.Errorf("line = %d, want %d", line, tc.line)
 			}
 			// The entry is the last configuration, and starts on that line.
-			doc, _, err := decode([]byte(strings.ReplaceAll(string(got), "\r\n", "\n")))
+			doc, err := decode([]byte(strings.ReplaceAll(string(got), "\r\n", "\n")))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -376,7 +376,7 @@ func diffFields(d, live config.Connect) []FieldChange {
 		if !equal(f.Name, f, v, lv, has) {
 			fc := FieldChange{Field: f.Name, Before: absentAsNil(lv, has), After: v, Sensitive: f.Secret || hasCredentials(v) || hasCredentials(lv)}
 			if f.Kind == config.KindSet && has && slices.Equal(foldedSet(v), foldedSet(lv)) {
-				fc.Note = "letter case only: DocuSign stores what it is sent, and its docs ask for sentence case (lower-case events may never fire)"
+				fc.Note = "letter case only: DocuSign stores what it is sent; its docs ask for sentence case, and lower-case events may never fire"
 			}
 			out = append(out, fc)
 		}

@@ -483,7 +483,7 @@ func cmpOr(v, fallback string) string {
 
 type republishOptions struct {
 	commonOptions
-	Name      string
+	Target    configSelector
 	Envelopes []string
 }
 
@@ -511,7 +511,8 @@ answer is lost, check the Bulk Actions Log before running it again.
 
 Exit codes: 0 submitted, 1 refused, failed or a usage error.`,
 		Flags: append(apiFlags(), formatFlag("text", "json", "markdown"),
-			&cli.StringFlag{Name: flagName, Usage: "the configuration to publish through (required)"},
+			&cli.StringFlag{Name: flagName, Usage: "the configuration to publish through (this or --connect-id is required)"},
+			connectIDFlag(),
 			&cli.StringSliceFlag{Name: flagEnvelope, Usage: "an envelope to republish (required; repeatable, or comma-separated)"}),
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
@@ -519,7 +520,7 @@ Exit codes: 0 submitted, 1 refused, failed or a usage error.`,
 				return err
 			}
 			common.needSecrets = true // the listener's password goes to DocuSign
-			return runRepublish(c.Context, republishOptions{commonOptions: common, Name: c.String(flagName), Envelopes: c.StringSlice(flagEnvelope)}, env)
+			return runRepublish(c.Context, republishOptions{commonOptions: common, Target: selectorOf(c), Envelopes: c.StringSlice(flagEnvelope)}, env)
 		},
 	}
 }
@@ -530,8 +531,8 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 		return err
 	}
 	defer s.Close()
-	if o.Name == "" || len(o.Envelopes) == 0 {
-		return usageError("name the configuration and the envelopes: connectsync republish --account ALIAS --name CONFIG --envelope ID [--envelope ID …]")
+	if !o.Target.given() || len(o.Envelopes) == 0 {
+		return usageError("name the configuration and the envelopes: connectsync republish --account ALIAS --name CONFIG (or --connect-id ID) --envelope ID [--envelope ID …]")
 	}
 	ids, err := envelopeIDs(o.Envelopes)
 	if err != nil {
@@ -545,14 +546,12 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 	if err != nil {
 		return fmt.Errorf("account %s: %w", a.Alias, err)
 	}
-	cfg, err := republishConfiguration(a, o.Name, list)
+	cfg, err := republishConfiguration(a, o.Target, list)
 	if err != nil {
 		return err
 	}
-	for _, d := range s.desired.ForAccount(a.Alias) {
-		if d.Name == cfg.Name && !d.Absent {
-			cfg.Password = d.String("password")
-		}
+	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), cfg); ok {
+		cfg.Password = d.String("password")
 	}
 	if cfg.UserName != "" && cfg.Password == "" {
 		fmt.Fprintf(env.Stderr, "warning: %q authenticates to its listener as %q, but DocuSign never returns the password and the files do not give it: the republished posts carry no password\n", cfg.Name, cfg.UserName)
@@ -571,11 +570,12 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 
 // republishConfiguration finds the one live configuration of that name and
 // checks DocuSign can republish through it (JSON, custom types).
-func republishConfiguration(a config.Account, name string, list []docusign.Configuration) (docusign.Configuration, error) {
-	cfg, err := namedConfiguration(a.Alias, name, list)
+func republishConfiguration(a config.Account, sel configSelector, list []docusign.Configuration) (docusign.Configuration, error) {
+	cfg, err := sel.find(a.Alias, list)
 	if err != nil {
 		return cfg, err
 	}
+	name := cfg.Name
 	switch {
 	case cfg.ConfigurationType != "custom" && cfg.ConfigurationType != "customrecipient":
 		return cfg, usageError(fmt.Sprintf("%q is a %s configuration: DocuSign's historical republish supports custom and customrecipient ones only", name, cfg.ConfigurationType))

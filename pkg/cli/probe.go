@@ -36,7 +36,7 @@ const (
 
 type probeOptions struct {
 	commonOptions
-	Name        string
+	Target      configSelector
 	Event       string
 	EnvelopeID  string
 	HMACKeyEnvs []string
@@ -67,7 +67,8 @@ Exit codes: 0 the listener answered 2xx (or --dry-run), 1 any other answer,
 no answer within --timeout (DocuSign waits 100 s), a TLS failure or a
 usage error.`,
 		Flags: append(apiFlags(),
-			&cli.StringFlag{Name: flagName, Usage: "the configuration to probe (required)"},
+			&cli.StringFlag{Name: flagName, Usage: "the configuration to probe (this or --connect-id is required)"},
+			connectIDFlag(),
 			&cli.StringFlag{Name: flagEvent, Value: defaultEvent, Usage: "the JSON SIM event to send: " + strings.Join(connectevent.Events(), ", ")},
 			&cli.StringFlag{Name: flagEnvelopeID, Usage: "the envelope id the message names (default: a new random GUID)"},
 			&cli.StringSliceFlag{Name: flagHMACKeyEnv, Usage: "a variable holding an HMAC key of the account (repeatable, in keyId order; default CONNECT_HMAC_KEY)"},
@@ -78,7 +79,7 @@ usage error.`,
 			if err != nil {
 				return err
 			}
-			return runProbe(c.Context, probeOptions{commonOptions: common, Name: c.String(flagName), Event: c.String(flagEvent),
+			return runProbe(c.Context, probeOptions{commonOptions: common, Target: selectorOf(c), Event: c.String(flagEvent),
 				EnvelopeID: c.String(flagEnvelopeID), HMACKeyEnvs: c.StringSlice(flagHMACKeyEnv), DryRun: c.Bool(flagDryRun), Timeout: c.Duration(flagTimeout)}, env)
 		},
 	}
@@ -102,8 +103,8 @@ func runProbe(ctx context.Context, o probeOptions, env Env) error {
 		return err
 	}
 	defer s.Close()
-	if o.Name == "" {
-		return usageError("name the configuration to probe: connectsync probe --account ALIAS --name CONFIG")
+	if !o.Target.given() {
+		return usageError("name the configuration to probe: connectsync probe --account ALIAS --name CONFIG (or --connect-id ID)")
 	}
 	if err := connectevent.CheckEvent(o.Event); err != nil {
 		return usageError("--event: " + err.Error())
@@ -179,37 +180,35 @@ func prepareProbe(ctx context.Context, s *session, o probeOptions, env Env) (pro
 	if err != nil {
 		return probeTarget{}, fmt.Errorf("account %s: %w", a.Alias, err)
 	}
-	cfg, err := namedConfiguration(a.Alias, o.Name, list)
+	cfg, err := o.Target.find(a.Alias, list)
 	if err != nil {
 		return probeTarget{}, err
 	}
 	t := probeTarget{alias: a.Alias, accountID: a.AccountID, cfg: cfg}
+	name := cfg.Name
 	if cfg.ConfigurationType != "custom" && cfg.ConfigurationType != "customrecipient" {
-		return t, usageError(fmt.Sprintf("%q is a %s configuration: probe sends the messages of custom and customrecipient configurations only", o.Name, cfg.ConfigurationType))
+		return t, usageError(fmt.Sprintf("%q is a %s configuration: probe sends the messages of custom and customrecipient configurations only", name, cfg.ConfigurationType))
 	}
 	t.url, err = url.Parse(cfg.URLToPublishTo)
 	if err != nil || t.url.Host == "" || (t.url.Scheme != "https" && t.url.Scheme != "http") {
-		return t, usageError(fmt.Sprintf("%q publishes to %q, which is not an http(s) URL: DocuSign cannot deliver to it either", o.Name, docusign.RedactText(cfg.URLToPublishTo)))
+		return t, usageError(fmt.Sprintf("%q publishes to %q, which is not an http(s) URL: DocuSign cannot deliver to it either", name, docusign.RedactText(cfg.URLToPublishTo)))
 	}
 	if t.url.Scheme == "http" {
-		fmt.Fprintf(env.Stderr, "warning: %q publishes over plain http: DocuSign's posts (and their basic auth) cross the network in clear\n", o.Name)
+		fmt.Fprintf(env.Stderr, "warning: %q publishes over plain http: DocuSign's posts (and their basic auth) cross the network in clear\n", name)
 	}
 
 	// The password: DocuSign never returns it, so it comes from the files.
 	t.creds.UserName = cfg.UserName
-	for _, d := range s.desired.ForAccount(a.Alias) {
-		if d.Name != cfg.Name || d.Absent {
-			continue
-		}
+	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), cfg); ok {
 		if _, declared := d.Fields["password"]; declared {
 			t.creds.Password = d.String("password")
 			if t.creds.Password == "" {
-				return t, usageError(fmt.Sprintf("the files set the password of %q from an environment variable that is empty or unset: set it (as for apply) to probe with basic auth", o.Name))
+				return t, usageError(fmt.Sprintf("the files set the password of %q from an environment variable that is empty or unset: set it (as for apply) to probe with basic auth", name))
 			}
 		}
 	}
 	if t.creds.UserName != "" && t.creds.Password == "" {
-		fmt.Fprintf(env.Stderr, "warning: %q authenticates as %q, but the files give no password (DocuSign never returns it): the probe sends an empty password\n", o.Name, t.creds.UserName)
+		fmt.Fprintf(env.Stderr, "warning: %q authenticates as %q, but the files give no password (DocuSign never returns it): the probe sends an empty password\n", name, t.creds.UserName)
 	}
 
 	// The keys, from the environment, in keyId order.
@@ -233,15 +232,15 @@ func prepareProbe(ctx context.Context, s *session, o probeOptions, env Env) (pro
 	hmacOn := cfg.IncludeHMAC != nil && bool(*cfg.IncludeHMAC)
 	switch {
 	case hmacOn && len(keys) == 0:
-		fmt.Fprintf(env.Stderr, "warning: %q has includeHMAC on, but no key is given: the probe is not signed; set %s (or --hmac-key-env NAME) to the account's key\n", o.Name, defaultHMACEnv)
+		fmt.Fprintf(env.Stderr, "warning: %q has includeHMAC on, but no key is given: the probe is not signed; set %s (or --hmac-key-env NAME) to the account's key\n", name, defaultHMACEnv)
 	case !hmacOn && len(keys) > 0:
-		fmt.Fprintf(env.Stderr, "warning: %q has includeHMAC off, so DocuSign signs nothing: the probe is not signed either\n", o.Name)
+		fmt.Fprintf(env.Stderr, "warning: %q has includeHMAC off, so DocuSign signs nothing: the probe is not signed either\n", name)
 		keys, t.keyNames = nil, nil
 	}
 	t.creds.HMACKeys = keys
 
 	if why := wouldNotSend(cfg, o.Event); why != "" {
-		fmt.Fprintf(env.Stderr, "warning: DocuSign would not send %s through %q (%s); sending it anyway\n", o.Event, o.Name, why)
+		fmt.Fprintf(env.Stderr, "warning: DocuSign would not send %s through %q (%s); sending it anyway\n", o.Event, name, why)
 	}
 	t.envelopeID = o.EnvelopeID
 	if t.envelopeID == "" {
@@ -302,32 +301,6 @@ func wouldNotSend(cfg docusign.Configuration, event string) string {
 		return fmt.Sprintf("its model fires on %s, which do not hold %q", field, cmpOr(status, event))
 	}
 	return ""
-}
-
-// namedConfiguration finds the one live configuration of that name.
-func namedConfiguration(alias, name string, list []docusign.Configuration) (docusign.Configuration, error) {
-	var found []docusign.Configuration
-	var names []string
-	for _, c := range list {
-		if c.Name == name {
-			found = append(found, c)
-		}
-		names = append(names, fmt.Sprintf("%q", c.Name))
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		if len(names) == 0 {
-			names = []string{"none"}
-		}
-		return docusign.Configuration{}, usageError(fmt.Sprintf("account %s has no configuration named %q (it has %s)", alias, name, strings.Join(names, ", ")))
-	}
-	var ids []string
-	for _, c := range found {
-		ids = append(ids, c.ConnectID)
-	}
-	return docusign.Configuration{}, usageError(fmt.Sprintf("account %s has %d configurations named %q (connectId %s): rename one first", alias, len(found), name, strings.Join(ids, ", ")))
 }
 
 // printRequest shows what a probe would send, secrets masked.

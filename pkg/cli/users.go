@@ -12,13 +12,8 @@ import (
 
 type usersOptions struct {
 	commonOptions
-	Name      string
-	ConnectID string
+	Target configSelector
 }
-
-const (
-	flagConnectID = "connect-id"
-)
 
 func usersCommand(env Env) *cli.Command {
 	return &cli.Command{
@@ -32,13 +27,13 @@ the account, otherwise its userIds. Name the configuration with --name
 (not needed when the files declare one account).`,
 		Flags: append(apiFlags(), formatFlag("text", "json"),
 			&cli.StringFlag{Name: flagName, Usage: "the configuration's name"},
-			&cli.StringFlag{Name: flagConnectID, Usage: "the configuration's connectId (instead of --name)"}),
+			connectIDFlag()),
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
-			return runUsers(c.Context, usersOptions{commonOptions: common, Name: c.String(flagName), ConnectID: c.String(flagConnectID)}, env)
+			return runUsers(c.Context, usersOptions{commonOptions: common, Target: selectorOf(c)}, env)
 		},
 	}
 }
@@ -49,7 +44,7 @@ func runUsers(ctx context.Context, o usersOptions, env Env) error {
 		return err
 	}
 	defer s.Close()
-	if (o.Name == "") == (o.ConnectID == "") {
+	if !o.Target.given() {
 		return usageError("name one configuration: --name NAME or --connect-id ID")
 	}
 	if len(s.accounts) != 1 {
@@ -60,30 +55,17 @@ func runUsers(ctx context.Context, o usersOptions, env Env) error {
 		return usageError(fmt.Sprintf("users reads one account: add --account ALIAS (one of %s)", strings.Join(aliases, ", ")))
 	}
 	a := s.accounts[0]
-	id, name := o.ConnectID, o.Name
-	if id == "" {
+	id, name := o.Target.ConnectID, o.Target.Name
+	if name != "" { // one list call finds it (and checks a --connect-id given beside)
 		list, err := s.api.ListConfigurations(ctx, a.AccountID)
 		if err != nil {
 			return fmt.Errorf("account %s: %w", a.Alias, err)
 		}
-		var ids, names []string
-		for _, c := range list {
-			if c.Name == name {
-				ids = append(ids, c.ConnectID)
-			}
-			names = append(names, fmt.Sprintf("%q", c.Name))
+		cfg, err := o.Target.find(a.Alias, list)
+		if err != nil {
+			return err
 		}
-		switch len(ids) {
-		case 0:
-			if len(names) == 0 {
-				names = []string{"none"}
-			}
-			return usageError(fmt.Sprintf("account %s has no configuration named %q (it has %s)", a.Alias, name, strings.Join(names, ", ")))
-		case 1:
-			id = ids[0]
-		default:
-			return usageError(fmt.Sprintf("account %s has %d configurations named %q (connectId %s): pick one with --connect-id", a.Alias, len(ids), name, strings.Join(ids, ", ")))
-		}
+		id = cfg.ConnectID
 	}
 	users, err := s.api.ListUsers(ctx, a.AccountID, id)
 	if err != nil {

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/docusign"
+)
+
+// TestFileEntryFindsThePinnedTwin: probe and republish send the files'
+// password of the configuration they act on. Of two entries sharing a name,
+// each pinned by connectId (as export writes twins), the one pinned to the
+// live configuration is its entry; the old lookup by name took whichever
+// came last, so one twin's listener got the other's password.
+func TestFileEntryFindsThePinnedTwin(t *testing.T) {
+	entry := func(name, pin, password string) config.Connect {
+		return config.Connect{Name: name, ConnectID: pin, Fields: map[string]any{"password": password}}
+	}
+	entries := []config.Connect{
+		entry("Orders", "101", "first"), entry("Orders", "102", "second"),
+		entry("Signers", "", "signers"), {Name: "Gone", Absent: true},
+		entry("Twins", "", "a"), entry("Twins", "", "b"),
+	}
+	for _, tc := range []struct {
+		live docusign.Configuration
+		want string // "" when the files hold no entry for it
+	}{
+		{docusign.Configuration{ConnectID: "101", Name: "Orders"}, "first"},
+		{docusign.Configuration{ConnectID: "102", Name: "Orders"}, "second"},
+		{docusign.Configuration{ConnectID: "103", Name: "Orders"}, ""}, // both entries pinned to others
+		{docusign.Configuration{ConnectID: "201", Name: "Signers"}, "signers"},
+		{docusign.Configuration{ConnectID: "301", Name: "Gone"}, ""},
+		{docusign.Configuration{ConnectID: "401", Name: "Twins"}, ""}, // which one is unknowable
+	} {
+		d, ok := fileEntry(entries, tc.live)
+		if got := d.String("password"); ok != (tc.want != "") || got != tc.want {
+			t.Errorf("%s %q: got %q (found %v), want %q", tc.live.ConnectID, tc.live.Name, got, ok, tc.want)
+		}
+	}
+}
+
+// TestSelectorFind: --name, --connect-id, or both when they agree.
+func TestSelectorFind(t *testing.T) {
+	list := []docusign.Configuration{{ConnectID: "1", Name: "a"}, {ConnectID: "2", Name: "b"}, {ConnectID: "3", Name: "b"}}
+	for _, tc := range []struct {
+		sel  configSelector
+		want string // the connectId found, or the start of the error
+	}{
+		{configSelector{Name: "a"}, "1"},
+		{configSelector{ConnectID: "3"}, "3"},
+		{configSelector{Name: "b", ConnectID: "2"}, "2"},
+		{configSelector{Name: "b"}, `account x has 2 configurations named "b" (connectId 2, 3): pick one with --connect-id 2`},
+		{configSelector{Name: "a", ConnectID: "2"}, `--connect-id 2 is "b" in account x, not "a"`},
+		{configSelector{ConnectID: "9"}, `account x has no configuration with connectId 9 (it has "a" (connectId 1), "b" (connectId 2), "b" (connectId 3))`},
+		{configSelector{Name: "z"}, `account x has no configuration named "z" (it has "a", "b", "b")`},
+	} {
+		c, err := tc.sel.find("x", list)
+		got := c.ConnectID
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%+v: got %q, want %q", tc.sel, got, tc.want)
+		}
+	}
+}

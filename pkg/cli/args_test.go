@@ -15,6 +15,27 @@ import (
 // reads it as a file or takes no arguments. No command may ignore it.
 func TestNoCommandIgnoresAnArgument(t *testing.T) {
 	dir := t.TempDir()
+	eachCommand(func(path []string, c *cli.Command) {
+		if c.Action == nil {
+			return
+		}
+		t.Run(strings.Join(path, " "), func(t *testing.T) {
+			var out bytes.Buffer
+			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out,
+				LookupEnv: func(string) (string, bool) { return "", false }, Dir: dir}
+			args := append([]string{"connectsync"}, path...)
+			args = append(args, "zzz-extra-word")
+			code := Run(context.Background(), args, env)
+			if code == ExitOK || !strings.Contains(out.String(), "zzz-extra-word") {
+				t.Errorf("%s zzz-extra-word: exit %d, output does not name the word:\n%s", strings.Join(path, " "), code, out.String())
+			}
+		})
+	})
+}
+
+// eachCommand calls fn with every command and subcommand (help aside) and
+// the words that name it.
+func eachCommand(fn func(path []string, c *cli.Command)) {
 	var walk func(prefix []string, cmds []*cli.Command)
 	walk = func(prefix []string, cmds []*cli.Command) {
 		for _, c := range cmds {
@@ -22,19 +43,7 @@ func TestNoCommandIgnoresAnArgument(t *testing.T) {
 				continue
 			}
 			path := append(append([]string{}, prefix...), c.Name)
-			if c.Action != nil {
-				t.Run(strings.Join(path, " "), func(t *testing.T) {
-					var out bytes.Buffer
-					env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out,
-						LookupEnv: func(string) (string, bool) { return "", false }, Dir: dir}
-					args := append([]string{"connectsync"}, path...)
-					args = append(args, "zzz-extra-word")
-					code := Run(context.Background(), args, env)
-					if code == ExitOK || !strings.Contains(out.String(), "zzz-extra-word") {
-						t.Errorf("%s zzz-extra-word: exit %d, output does not name the word:\n%s", strings.Join(path, " "), code, out.String())
-					}
-				})
-			}
+			fn(path, c)
 			walk(path, c.Subcommands)
 		}
 	}
@@ -64,4 +73,34 @@ func TestSandboxServeCreatesTheFilesAccounts(t *testing.T) {
 			t.Errorf("the banner lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// TestAFlagWithoutItsValueTakesNoFileName: a flag that takes a value, written
+// last with none, took the first file name as its value once the files were
+// moved behind the flags: `plan a.yaml --name` planned connectsync.yaml for
+// a configuration named "a.yaml"; `validate a.yaml --format` complained of
+// the format "a.yaml". Every such flag of every command now says it needs a
+// value, and so does one followed by another flag.
+func TestAFlagWithoutItsValueTakesNoFileName(t *testing.T) {
+	dir := t.TempDir()
+	eachCommand(func(path []string, c *cli.Command) {
+		for _, f := range c.Flags {
+			if dg, ok := f.(cli.DocGenerationFlag); !ok || !dg.TakesValue() || c.Action == nil {
+				continue
+			}
+			flag := "--" + f.Names()[0]
+			for _, tail := range [][]string{{"zzz.yaml", flag}, {flag, "--help"}} {
+				t.Run(strings.Join(append(path, tail...), " "), func(t *testing.T) {
+					var out bytes.Buffer
+					env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out,
+						LookupEnv: func(string) (string, bool) { return "", false }, Dir: dir}
+					args := append(append([]string{"connectsync"}, path...), tail...)
+					code := Run(context.Background(), args, env)
+					if code != ExitError || !strings.Contains(out.String(), "error: "+flag+" needs a value") {
+						t.Errorf("%s: exit %d, output:\n%s", strings.Join(args, " "), code, out.String())
+					}
+				})
+			}
+		}
+	})
 }

@@ -393,7 +393,17 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
 			opts = append(opts, a)
-			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") && i+1 < len(args) {
+			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") {
+				// Without this check a flag written last with no value took
+				// the first file name as its value once the files moved to
+				// the end (`plan a.yaml --name` planned connectsync.yaml for
+				// a configuration named "a.yaml").
+				switch {
+				case i+1 == len(args) || args[i+1] == "--":
+					return nil, usageError(fmt.Sprintf("%s needs a value: %s VALUE (%s --help says more)", a, a, name))
+				case isFlagOf(cmd.Flags, args[i+1]):
+					return nil, usageError(fmt.Sprintf("%s needs a value, and %s after it is a flag: write %s VALUE (or %s=%s if that is the value)", a, args[i+1], a, a, args[i+1]))
+				}
 				i++
 				opts = append(opts, args[i])
 			}
@@ -442,6 +452,20 @@ func anyTakesValue(cmds []*cli.Command, arg string) bool {
 		}
 	}
 	return false
+}
+
+// isFlagOf reports whether arg is written as one of the flags (e.g. "--prune").
+func isFlagOf(flags []cli.Flag, arg string) bool {
+	if !strings.HasPrefix(arg, "-") {
+		return false
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return name == "help" || name == "h"
 }
 
 // takesValue reports whether a flag (as written, e.g. "-f" or "--out")

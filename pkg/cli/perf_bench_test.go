@@ -220,6 +220,7 @@ func BenchmarkPlanMemory(b *testing.B) {
 	}
 	floorBin, fenv := buildFloor(b), floorEnv(srv, token, seed, 8)
 	var r ratios
+	var audits []float64
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
@@ -233,11 +234,19 @@ func BenchmarkPlanMemory(b *testing.B) {
 			b.Fatalf("plan: exit %d (want 2)\n%.2000s", p.code, p.out)
 		}
 		r.add(p.rssMB, f.rssMB)
+		b.StopTimer()
+		a := runMeasured(b, floorBin, env, connectsyncBin(), "audit", "--format", "json", "--no-delivery", "-f", hooks)
+		if a.code != 0 {
+			b.Fatalf("audit: exit %d\n%.2000s", a.code, a.out)
+		}
+		audits = append(audits, a.rssMB)
+		b.StartTimer()
 		if testing.Verbose() {
-			b.Logf("plan %.1f MB, floor %.1f MB", p.rssMB, f.rssMB)
+			b.Logf("plan %.1f MB, audit %.1f MB, floor %.1f MB", p.rssMB, a.rssMB, f.rssMB)
 		}
 	}
 	r.report(b, "peak-RSS-MB")
+	b.ReportMetric(medianOf(audits), "audit-peak-RSS-MB")
 }
 
 // BenchmarkApplyBurst creates 400 configurations in one account whose burst

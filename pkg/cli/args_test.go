@@ -104,3 +104,34 @@ func TestAFlagWithoutItsValueTakesNoFileName(t *testing.T) {
 		}
 	})
 }
+
+// TestAOneValueFlagGivenTwiceIsRefused: urfave/cli keeps the last of two
+// values (`--out a.json --out b.json` wrote only b.json, `--format json
+// --format text` printed text); every flag of one value of every command
+// now refuses a second, different one. Lists (-f, --account, …) repeat.
+func TestAOneValueFlagGivenTwiceIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	eachCommand(func(path []string, c *cli.Command) {
+		for _, f := range c.Flags {
+			dg, ok := f.(cli.DocGenerationFlag)
+			if _, list := f.(*cli.StringSliceFlag); !ok || !dg.TakesValue() || list || c.Action == nil {
+				continue
+			}
+			names := f.Names()
+			second := "--" + names[len(names)-1] // the alias where there is one: -o then --output
+			if len(names[len(names)-1]) == 1 {
+				second = "-" + names[len(names)-1]
+			}
+			args := append(append([]string{"connectsync"}, path...), "--"+names[0], "1", second+"=2")
+			t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+				var out bytes.Buffer
+				env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out,
+					LookupEnv: func(string) (string, bool) { return "", false }, Dir: dir}
+				code := Run(context.Background(), args, env)
+				if code != ExitError || !strings.Contains(out.String(), "error: --"+names[0]+` is given twice ("1", then "2") and takes one value`) {
+					t.Errorf("exit %d, output:\n%s", code, out.String())
+				}
+			})
+		}
+	})
+}

@@ -429,9 +429,52 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 		}
 		return nil, usageError(fmt.Sprintf("%s needs a command: %s (%s --help says more)", name, strings.Join(names, ", "), name))
 	}
+	if err := checkRepeats(cmd.Flags, opts); err != nil {
+		return nil, err
+	}
 	out := append([]string{args[0]}, path...)
 	out = append(out, opts...)
 	return append(out, rest...), nil
+}
+
+// checkRepeats refuses a flag of one value given twice with different
+// values (urfave/cli keeps the last: `--out a.json --out b.json` wrote
+// only b.json). Repeatable flags (-f, --account, …) are lists.
+func checkRepeats(flags []cli.Flag, opts []string) error {
+	seen := map[string]string{}
+	for i := 0; i < len(opts); i++ {
+		name, value, inline := strings.Cut(strings.TrimLeft(opts[i], "-"), "=")
+		f := flagNamed(flags, name)
+		if f == nil {
+			continue
+		}
+		dg, ok := f.(cli.DocGenerationFlag)
+		if !ok || !dg.TakesValue() {
+			continue
+		}
+		if !inline && i+1 < len(opts) {
+			i++
+			value = opts[i]
+		}
+		if _, list := f.(*cli.StringSliceFlag); list {
+			continue
+		}
+		key := f.Names()[0]
+		if before, twice := seen[key]; twice && before != value {
+			return usageError(fmt.Sprintf("--%s is given twice (%q, then %q) and takes one value: give it once", key, before, value))
+		}
+		seen[key] = value
+	}
+	return nil
+}
+
+func flagNamed(flags []cli.Flag, name string) cli.Flag {
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			return f
+		}
+	}
+	return nil
 }
 
 func lookupCommand(list []*cli.Command, name string) *cli.Command {
@@ -460,12 +503,7 @@ func isFlagOf(flags []cli.Flag, arg string) bool {
 		return false
 	}
 	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-	for _, f := range flags {
-		if slices.Contains(f.Names(), name) {
-			return true
-		}
-	}
-	return name == "help" || name == "h"
+	return flagNamed(flags, name) != nil || name == "help" || name == "h"
 }
 
 // takesValue reports whether a flag (as written, e.g. "-f" or "--out")

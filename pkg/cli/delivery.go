@@ -495,8 +495,9 @@ func republishCommand(env Env) *cli.Command {
 configuration again, whether or not they failed (POST
 connect/envelopes/publish/historical), e.g. after a listener lost data.
 Name the account with --account (not needed when the files declare one),
-the configuration with --name and the envelopes with --envelope (repeatable,
-or comma-separated; each is sent once).
+the configuration with --name (or --connect-id, where several share the
+name) and the envelopes with --envelope (repeatable, or comma-separated;
+each is sent once).
 
 DocuSign takes the whole configuration in the request, so connectsync sends
 the live one, with its password from the files when they declare it (DocuSign

@@ -48,7 +48,8 @@ func probeCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:  "probe",
 		Usage: "send a sample event to a configuration's listener, as DocuSign would, and report its answer",
-		Description: `Reads the live configuration --name of the account, builds the message
+		Description: `Reads the live configuration --name (or --connect-id, where several share
+the name) of the account, builds the message
 Connect would send for --event (default envelope-completed) in the
 configuration's data model (JSON SIM, JSON aggregate, XML) with its
 eventData.includeData, and posts it to urlToPublishTo: with basic auth from

@@ -48,11 +48,11 @@ func probeCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:  "probe",
 		Usage: "send a sample event to a configuration's listener, as DocuSign would, and report its answer",
-		Description: `Reads the live configuration --name (or --connect-id, where several share
-the name) of the account, builds the message
-Connect would send for --event (default envelope-completed) in the
-configuration's data model (JSON SIM, JSON aggregate, XML) with its
-eventData.includeData, and posts it to urlToPublishTo: with basic auth from
+		Description: `Reads the live configuration --name (or --connect-id, where several
+share the name) of the account, builds the message Connect would send for
+--event (default envelope-completed) in the configuration's data model
+(JSON SIM, JSON aggregate, XML) with its eventData.includeData, and posts
+it to urlToPublishTo: with basic auth from
 its userName and the files' password (DocuSign never returns it), and,
 when includeHMAC is on, X-DocuSign-Signature-1..N: the base64 HMAC-SHA256
 of the raw body under each key, used as written (not decoded). The keys

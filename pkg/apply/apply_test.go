@@ -32,6 +32,8 @@ type fakeAPI struct {
 	bodies      []docusign.Configuration
 	// deleteFault, if set, decides a delete's error and whether it happened.
 	deleteFault func() (err error, happened bool)
+	// storeName, if set, is the name a create stores for the name sent.
+	storeName func(string) string
 }
 
 func newFake(live ...docusign.Configuration) *fakeAPI {
@@ -67,6 +69,9 @@ func (f *fakeAPI) CreateConfiguration(ctx context.Context, accountID string, c d
 	}
 	f.next++
 	c.ConnectID = fmt.Sprint(f.next)
+	if f.storeName != nil {
+		c.Name = f.storeName(c.Name)
+	}
 	f.store[c.ConnectID] = c
 	if lost {
 		return docusign.Configuration{}, &docusign.OutcomeUnknownError{Method: "POST", Path: "/connect", Err: errors.New("connection reset")}
@@ -282,5 +287,26 @@ func TestCancelledSkipsTheRest(t *testing.T) {
 	rep := Run(ctx, f, p, Options{})
 	if diff := cmp.Diff([]string{"create c skipped"}, statuses(rep)); diff != "" || len(f.calls) != 0 {
 		t.Errorf("(-want +got):\n%s\ncalls %v", diff, f.calls)
+	}
+}
+
+// TestCreateReportsANameDocuSignChanged: plans match configurations by
+// name, so a create whose name the server stored differently (trimmed, say:
+// whether DocuSign does is UNCONFIRMED) would be created again by every
+// apply. The create is reported failed, with the stored name and the
+// connectId to pin, instead of "created".
+func TestCreateReportsANameDocuSignChanged(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	f.storeName = strings.TrimSpace
+	p := &plan.Plan{Accounts: []plan.Account{{Alias: "a", Changes: []plan.Change{{Action: plan.Create, Name: "orders ", Desired: desired("orders ")}}}}}
+	rep := Run(context.Background(), f, p, Options{})
+	res := rep.Accounts[0].Results
+	if !rep.Failed() || len(res) != 1 || res[0].ConnectID != "101" || res[0].Err == nil ||
+		!strings.Contains(res[0].Err.Error(), `created "orders " as connectId 101, but DocuSign stored its name as "orders": write that name in the files (or pin connectId: "101")`) {
+		t.Fatalf("got %+v", res)
+	}
+	if f.creates != 1 {
+		t.Errorf("%d creates, want 1", f.creates)
 	}
 }

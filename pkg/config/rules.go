@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // checkConnect applies the semantic rules the schema cannot express to one
@@ -45,6 +46,7 @@ func checkConnect(c Connect, broken map[string]bool, d *diags) {
 		checkDataModel(c, at, path, d)
 	}
 	checkLetterCase(c, at, path, d)
+	checkName(c, path, d)
 	if c.Type() == "customrecipient" && !anyBroken("configurationType", "events", "envelopeEvents") {
 		for i, e := range c.Strings("events") {
 			if !strings.HasPrefix(e, "recipient-") {
@@ -70,6 +72,21 @@ func checkConnect(c Connect, broken map[string]bool, d *diags) {
 	if f, _ := ed["format"].(string); strings.EqualFold(f, "json") && !strings.EqualFold(c.EventDataVersion(), "restv2.1") && !broken["eventData"] {
 		d.errorf(at("eventData.format"), path("eventData.format"), "set eventData.version: restv2.1, or remove format",
 			"eventData.format json needs eventData.version restv2.1 (the legacy format is XML only)")
+	}
+}
+
+// checkName warns of a name that DocuSign might not keep as written (does
+// it trim or clean names? UNCONFIRMED): plans match configurations by name,
+// so a changed name would be created again by every apply (apply reports a
+// create whose stored name differs). c.Pos is where the name is written.
+func checkName(c Connect, path func(string) string, d *diags) {
+	switch n := c.Name; {
+	case strings.TrimSpace(n) != n:
+		d.warnf(c.Pos, path("name"), fmt.Sprintf("write %q", excerpt(strings.TrimSpace(n))),
+			"the name %q starts or ends with a space: DocuSign may store it without, and connectsync finds configurations by name", excerpt(n))
+	case strings.ContainsFunc(n, unicode.IsControl):
+		d.warnf(c.Pos, path("name"), "remove the control characters (tabs, line breaks, escapes)",
+			"the name %q holds a control character: DocuSign may not store it as written, and consoles and logs show it garbled", excerpt(n))
 	}
 }
 

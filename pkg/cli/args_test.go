@@ -89,12 +89,19 @@ func TestAFlagWithoutItsValueTakesNoFileName(t *testing.T) {
 				continue
 			}
 			flag := "--" + f.Names()[0]
-			for _, tail := range [][]string{{"zzz.yaml", flag}, {flag, "--help"}} {
-				t.Run(strings.Join(append(path, tail...), " "), func(t *testing.T) {
+			lines := [][]string{
+				append(append([]string{}, path...), "zzz.yaml", flag), // last
+				append(append([]string{}, path...), flag, "--help"),   // before another flag
+			}
+			if len(path) == 1 { // before the command, whose name is no value either
+				lines = append(lines, []string{flag, path[0], "zzz.yaml"})
+			}
+			for _, line := range lines {
+				t.Run(strings.Join(line, " "), func(t *testing.T) {
 					var out bytes.Buffer
 					env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out,
 						LookupEnv: func(string) (string, bool) { return "", false }, Dir: dir}
-					args := append(append([]string{"connectsync"}, path...), tail...)
+					args := append([]string{"connectsync"}, line...)
 					code := Run(context.Background(), args, env)
 					if code != ExitError || !strings.Contains(out.String(), "error: "+flag+" needs a value") {
 						t.Errorf("%s: exit %d, output:\n%s", strings.Join(args, " "), code, out.String())

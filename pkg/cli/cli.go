@@ -384,7 +384,32 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 	path := []string{cmd.Name}
 	name := "connectsync " + cmd.Name
 	var opts, rest []string
-	opts = append(opts, args[1:start]...) // flags written before the command
+	// valueOf checks that the flag at args[i] has its value before end (the
+	// command word, or the end of the line): without this check a flag
+	// written last with no value took the first file name as its value once
+	// the files moved to the end (`plan a.yaml --name` planned
+	// connectsync.yaml for a configuration named "a.yaml").
+	valueOf := func(flags []cli.Flag, i, end int) error {
+		a := args[i]
+		switch {
+		case !takesValue(flags, a) || strings.Contains(a, "="):
+		case i+1 == end || args[i+1] == "--":
+			return usageError(fmt.Sprintf("%s needs a value: %s VALUE (%s --help says more)", a, a, name))
+		case isFlagOf(flags, args[i+1]):
+			return usageError(fmt.Sprintf("%s needs a value, and %s after it is a flag: write %s VALUE (or %s=%s if that is the value)", a, args[i+1], a, a, args[i+1]))
+		}
+		return nil
+	}
+	for i := 1; i < start; i++ { // flags written before the command
+		if err := valueOf(cmd.Flags, i, start); err != nil {
+			return nil, err
+		}
+		opts = append(opts, args[i])
+		if takesValue(cmd.Flags, args[i]) && !strings.Contains(args[i], "=") {
+			i++
+			opts = append(opts, args[i])
+		}
+	}
 	for i := start + 1; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -392,18 +417,11 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
+			if err := valueOf(cmd.Flags, i, len(args)); err != nil {
+				return nil, err
+			}
 			opts = append(opts, a)
 			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") {
-				// Without this check a flag written last with no value took
-				// the first file name as its value once the files moved to
-				// the end (`plan a.yaml --name` planned connectsync.yaml for
-				// a configuration named "a.yaml").
-				switch {
-				case i+1 == len(args) || args[i+1] == "--":
-					return nil, usageError(fmt.Sprintf("%s needs a value: %s VALUE (%s --help says more)", a, a, name))
-				case isFlagOf(cmd.Flags, args[i+1]):
-					return nil, usageError(fmt.Sprintf("%s needs a value, and %s after it is a flag: write %s VALUE (or %s=%s if that is the value)", a, args[i+1], a, a, args[i+1]))
-				}
 				i++
 				opts = append(opts, args[i])
 			}

@@ -387,15 +387,15 @@ func (r *accountRun) create(ctx context.Context, c plan.Change) (id, note string
 	}
 	for attempt := 1; ; attempt++ {
 		created, err := r.api.CreateConfiguration(ctx, r.accountID, body)
-		if err == nil && created.Name != "" && created.Name != c.Name {
-			// Plans match by name: a name DocuSign changed on the way (it
-			// could trim or clean it; UNCONFIRMED) would be created again by
-			// every apply.
-			return created.ConnectID, note, fmt.Errorf("created %q as connectId %s, but DocuSign stored its name as %q: write that name in the files (or pin connectId: %q), or the next apply creates it again",
-				c.Name, created.ConnectID, created.Name, created.ConnectID)
-		}
 		if err == nil {
-			return created.ConnectID, note, nil
+			if created.Name != "" && created.Name != c.Name {
+				// Plans match by name: a name DocuSign changed on the way (it
+				// could trim or clean it; UNCONFIRMED) would be created again
+				// by every apply.
+				err = fmt.Errorf("created %q as connectId %s, but DocuSign stored its name as %q: write that name in the files (or pin connectId: %q), or the next apply creates it again",
+					c.Name, created.ConnectID, created.Name, created.ConnectID)
+			}
+			return created.ConnectID, note, err
 		}
 		if !docusign.IsOutcomeUnknown(err) {
 			return "", note, fmt.Errorf("create %q: %w", c.Name, err)

@@ -384,47 +384,39 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 	path := []string{cmd.Name}
 	name := "connectsync " + cmd.Name
 	var opts, rest []string
-	// valueOf checks that the flag at args[i] has its value before end (the
-	// command word, or the end of the line): without this check a flag
-	// written last with no value took the first file name as its value once
-	// the files moved to the end (`plan a.yaml --name` planned
-	// connectsync.yaml for a configuration named "a.yaml").
-	valueOf := func(flags []cli.Flag, i, end int) error {
+	// flagAt copies the flag at args[i] to opts, with its value if it takes
+	// one, and returns the index of the last word used. The value must come
+	// before end (the command word, or the end of the line): without this
+	// check a flag written last with no value took the first file name as
+	// its value once the files moved to the end (`plan a.yaml --name`
+	// planned connectsync.yaml for a configuration named "a.yaml").
+	flagAt := func(i, end int) (int, error) {
 		a := args[i]
+		opts = append(opts, a)
+		if !takesValue(cmd.Flags, a) || strings.Contains(a, "=") {
+			return i, nil
+		}
 		switch {
-		case !takesValue(flags, a) || strings.Contains(a, "="):
 		case i+1 == end || args[i+1] == "--":
-			return usageError(fmt.Sprintf("%s needs a value: %s VALUE (%s --help says more)", a, a, name))
-		case isFlagOf(flags, args[i+1]):
-			return usageError(fmt.Sprintf("%s needs a value, and %s after it is a flag: write %s VALUE (or %s=%s if that is the value)", a, args[i+1], a, a, args[i+1]))
+			return i, usageError(fmt.Sprintf("%s needs a value: %s VALUE (%s --help says more)", a, a, name))
+		case isFlagOf(cmd.Flags, args[i+1]):
+			return i, usageError(fmt.Sprintf("%s needs a value, and %s after it is a flag: write %s VALUE (or %s=%s if that is the value)", a, args[i+1], a, a, args[i+1]))
 		}
-		return nil
+		opts = append(opts, args[i+1])
+		return i + 1, nil
 	}
-	for i := 1; i < start; i++ { // flags written before the command
-		if err := valueOf(cmd.Flags, i, start); err != nil {
-			return nil, err
-		}
-		opts = append(opts, args[i])
-		if takesValue(cmd.Flags, args[i]) && !strings.Contains(args[i], "=") {
-			i++
-			opts = append(opts, args[i])
-		}
+	var err error
+	for i := 1; i < start && err == nil; i++ { // flags written before the command
+		i, err = flagAt(i, start)
 	}
-	for i := start + 1; i < len(args); i++ {
+	for i := start + 1; i < len(args) && err == nil; i++ {
 		a := args[i]
 		if a == "--" {
 			rest = append(rest, args[i:]...)
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
-			if err := valueOf(cmd.Flags, i, len(args)); err != nil {
-				return nil, err
-			}
-			opts = append(opts, a)
-			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") {
-				i++
-				opts = append(opts, args[i])
-			}
+			i, err = flagAt(i, len(args))
 			continue
 		}
 		if len(rest) == 0 && len(cmd.Subcommands) > 0 {
@@ -439,6 +431,9 @@ func reorder(app *cli.App, args []string, start int) ([]string, error) {
 			}
 		}
 		rest = append(rest, a)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if cmd.Action == nil && len(cmd.Subcommands) > 0 && !slices.Contains(opts, "--help") && !slices.Contains(opts, "-h") {
 		var names []string

@@ -25,6 +25,18 @@ import (
 // at the line yaml.v3 names (it gives no column). An empty file is an error,
 // and so is a second document after "---": it would be ignored.
 func ParseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
+	doc, d := ParseDocument(file, data)
+	if d != nil {
+		return nil, d
+	}
+	return doc.Content[0], nil
+}
+
+// ParseDocument is ParseYAML's document node, which also holds the
+// comments above and below the root (fmt keeps them). It reads on to the
+// end of the file: yaml.v3 attaches some comments only once it sees what
+// follows them.
+func ParseDocument(file string, data []byte) (*yaml.Node, *Diagnostic) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -44,7 +56,7 @@ func ParseYAML(file string, data []byte) (*yaml.Node, *Diagnostic) {
 			Message: "the file holds a second YAML document (after ---); connectsync reads one document per file and would ignore it",
 			Hint:    "put each document in a file of its own: connectsync reads several files at once"}
 	}
-	return doc.Content[0], nil
+	return &doc, nil
 }
 
 // isEmptyDocument: a trailing "---" followed by nothing (or only comments).

@@ -124,13 +124,9 @@ func formatOnce(name string, data []byte) ([]byte, error) {
 // parseDocument parses the file into its document node, with the loader's
 // diagnostics for syntax errors, and refuses what fmt could not write back.
 func parseDocument(name string, data []byte) (*yaml.Node, error) {
-	if _, d := config.ParseYAML(name, data); d != nil {
+	doc, d := config.ParseDocument(name, data)
+	if d != nil {
 		return nil, *d
-	}
-	// ParseYAML has refused a syntax error and a second document.
-	doc, err := decode(data)
-	if err != nil {
-		return nil, fileError(name, 1, 1, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "), "")
 	}
 	if root := doc.Content[0]; root.Kind != yaml.MappingNode {
 		return nil, fileError(name, root.Line, root.Column, "the file is not a mapping of keys (version:, accounts:, configurations:)", "start it with version: 1")

@@ -115,7 +115,13 @@ func TestPOSTNotRetriedWhenOutcomeUnknown(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ts := setup(t, func(o *Options) { o.Timeout = 200 * time.Millisecond })
+			// Only the timeout case needs a short timeout; a generous one keeps
+			// it from firing before the request reaches a loaded test server.
+			timeout := 30 * time.Second
+			if name == "timeout" {
+				timeout = time.Second
+			}
+			ts := setup(t, func(o *Options) { o.Timeout = timeout })
 			var calls atomic.Int32
 			h := tt.handler(t)
 			ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {

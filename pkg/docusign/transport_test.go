@@ -62,9 +62,14 @@ func listAll(t *testing.T, c *Client, calls, concurrency int) {
 }
 
 // TestConnectionsAreReused: 200 calls, 8 at a time, over the client's own
-// transport open at most 8 TCP connections (one per call in flight), each
+// transport open about 8 TCP connections (one per call in flight), each
 // reused; http.DefaultTransport keeps only 2 idle per host and opened
-// dozens, each a TLS handshake against DocuSign.
+// 17–48, each a TLS handshake against DocuSign. "About": net/http puts a
+// connection back in its pool just after the caller has read the answer,
+// and a call that starts in that instant dials; on a loaded machine that
+// happened twice in 200 calls (10 connections). Capping connections per
+// host at 8 would close that gap but make audit's two calls per account
+// wait for each other.
 func TestConnectionsAreReused(t *testing.T) {
 	t.Parallel()
 	cc := newConnCounter(t, false)
@@ -73,8 +78,8 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	listAll(t, c, 200, 8)
-	if n := cc.conns.Load(); n > 8 {
-		t.Errorf("200 calls 8 at a time opened %d connections, want at most 8", n)
+	if n := cc.conns.Load(); n > 8+4 {
+		t.Errorf("200 calls 8 at a time opened %d connections, want about 8 (at most 12)", n)
 	}
 }
 

@@ -17,8 +17,10 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/connectsync .
 
 ## test: every test, with the race detector (what CI runs)
+# -timeout 30m: go test's default of 10 min per package is too close for
+# pkg/cli's journeys (about 100 s) on a slow, shared CI machine.
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 ## lint: go vet, gofmt and staticcheck (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2)
 lint:

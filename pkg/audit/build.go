@@ -200,6 +200,8 @@ func buildAccount(in Input, opts Options) Account {
 	if in.HMACErr != nil {
 		a.HMACError = docusign.RedactText(in.HMACErr.Error())
 	}
+	noKey := noHMACKey(in, opts)
+	a.Configurations = make([]Configuration, 0, len(in.Live))
 	for _, l := range in.Live {
 		c := Configuration{
 			Name:      l.Name,
@@ -223,14 +225,15 @@ func buildAccount(in Input, opts Options) Account {
 		if l.Managed() {
 			c.Findings = append(c.Findings, opts.Policy.Troubleshoot(l)...)
 			c.Findings = append(c.Findings, opts.Policy.Check(l)...)
-			c.Findings = append(c.Findings, listenerFindings(in, l, opts)...)
+			c.Findings = append(c.Findings, listenerFindings(in, l, opts, noKey)...)
 			slices.SortStableFunc(c.Findings, func(x, y config.Finding) int {
 				return cmp.Compare(config.SeverityRank(x.Severity), config.SeverityRank(y.Severity))
 			})
 		}
 		if h, ok := health[l.ConnectID]; ok {
-			c.Delivery = &Delivery{Failures: h.Failures, LastError: h.LastError, LastFailure: h.LastFailure}
+			c.Delivery = noFailures
 			if h.Failures > 0 {
+				c.Delivery = &Delivery{Failures: h.Failures, LastError: h.LastError, LastFailure: h.LastFailure}
 				c.Findings = append([]config.Finding{deliveryFinding(a.Alias, l.Name, h, *opts.Delivery)}, c.Findings...)
 			}
 		}
@@ -248,6 +251,11 @@ func buildAccount(in Input, opts Options) Account {
 	})
 	return a
 }
+
+// noFailures is the Delivery of every configuration with no failure in the
+// window: one value shared by all of them (a report is written and read,
+// never changed), not 25,000 copies in a large audit.
+var noFailures = &Delivery{}
 
 // disabled says why a configuration delivers nothing, "" when it delivers.
 func disabled(c config.Connect) string {
@@ -324,17 +332,29 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// noHMACKey is the noHmacKey finding of the account's configurations with
+// includeHMAC when the account has no HMAC key, nil otherwise: built once,
+// shared by every configuration it applies to.
+func noHMACKey(in Input, opts Options) *config.Finding {
+	if !in.HMACRead || in.HMACKeys > 0 {
+		return nil
+	}
+	f := opts.Policy.Finding(config.RuleNoHMACKey, "includeHMAC", fmt.Sprintf("connectsync hmac create --account %s, then give the key to the listener", shellQuote(in.Account.Alias)),
+		"includeHMAC is on, but the account has no HMAC key: DocuSign signs nothing, so a listener that checks X-DocuSign-Signature-1 rejects every post")
+	return &f
+}
+
 // listenerFindings are what the configuration's listener will meet: no
-// HMAC key to sign with (noHmacKey), and with CheckTLS its certificate
-// (tlsExpiring within 30 days, tlsInvalid, tlsUnreachable).
-func listenerFindings(in Input, l config.Connect, opts Options) []config.Finding {
+// HMAC key to sign with (noKey, when the account has none), and with
+// CheckTLS its certificate (tlsExpiring within 30 days, tlsInvalid,
+// tlsUnreachable).
+func listenerFindings(in Input, l config.Connect, opts Options, noKey *config.Finding) []config.Finding {
 	var out []config.Finding
 	add := func(rule, field, fix, format string, args ...any) {
-		out = append(out, config.Finding{Rule: rule, Severity: opts.Policy.SeverityOf(rule), Field: field, Fix: fix, Message: fmt.Sprintf(format, args...)})
+		out = append(out, opts.Policy.Finding(rule, field, fix, format, args...))
 	}
-	if on, _ := l.Bool("includeHMAC"); on && in.HMACRead && in.HMACKeys == 0 {
-		add(config.RuleNoHMACKey, "includeHMAC", fmt.Sprintf("connectsync hmac create --account %s, then give the key to the listener", shellQuote(in.Account.Alias)),
-			"includeHMAC is on, but the account has no HMAC key: DocuSign signs nothing, so a listener that checks X-DocuSign-Signature-1 rejects every post")
+	if on, _ := l.Bool("includeHMAC"); on && noKey != nil {
+		out = append(out, *noKey)
 	}
 	check, ok := in.TLS[l.ConnectID]
 	if opts.CheckTLS == nil || !ok {

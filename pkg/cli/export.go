@@ -99,7 +99,9 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 		if _, err := env.Stdout.Write(out.YAML); err != nil {
 			return err
 		}
-	} else if err := os.WriteFile(o.Output, out.YAML, 0o644); err != nil {
+	} else if err := replaceFile(o.Output, out.YAML); err != nil {
+		// Through a temporary file: an export --force interrupted half way
+		// leaves the old file, not half of each.
 		return fmt.Errorf("write the export: %w", err)
 	}
 	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -110,13 +111,16 @@ func runFmt(_ context.Context, o fmtOptions, env Env) error {
 
 // replaceFile writes data over the file name through a temporary file in
 // the same directory and a rename, so that an interrupted write never
-// leaves half a file; the file keeps its permissions.
+// leaves half a file; the file keeps its permissions (a new one gets
+// 0644).
 func replaceFile(name string, data []byte) error {
 	if real, err := filepath.EvalSymlinks(name); err == nil {
 		name = real // a link stays a link to the rewritten file
 	}
-	st, err := os.Stat(name)
-	if err != nil {
+	perm := os.FileMode(0o644)
+	if st, err := os.Stat(name); err == nil {
+		perm = st.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
@@ -128,7 +132,7 @@ func replaceFile(name string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}

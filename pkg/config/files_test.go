@@ -148,3 +148,27 @@ func TestSecretVariableInAPlainField(t *testing.T) {
 		t.Fatalf("through a var: got %q", got)
 	}
 }
+
+// TestDirectoryReadsYAMLInAnyLetterCase: a directory's Orders.YAML is one
+// of its config files, as orders.yaml is. Skipped without a word, its
+// configurations would be missing from the plan, and --prune would delete
+// their live twins.
+func TestDirectoryReadsYAMLInAnyLetterCase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(header+good), 0o644)
+	os.WriteFile(filepath.Join(dir, "B.YAML"), []byte("version: 1\nconfigurations:\n"+strings.Replace(good, "orders", "billing", 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "c.Yml"), []byte("version: 1\nconfigurations:\n"+strings.Replace(good, "orders", "returns", 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a config file"), 0o644)
+	d, ds := Load([]string{dir}, LoadOptions{LookupEnv: testEnv})
+	if ds.HasErrors() {
+		t.Fatal(ds.Error())
+	}
+	var names []string
+	for _, c := range d.Configurations {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "billing,orders,returns" || len(d.Files) != 3 {
+		t.Errorf("read %q from %q, want billing, orders and returns from the three YAML files", names, d.Files)
+	}
+}

@@ -216,7 +216,7 @@ func (fn *fieldNode) path() string { return joinPath(fn.parent, fn.key.Value) }
 
 // expand turns the paths given into the files to read: a file as given
 // (following a symlink the user named), or a directory's *.yaml and *.yml
-// files. Only regular files are read: a FIFO or a device would hang or
+// files (the extension in any letter case). Only regular files are read: a FIFO or a device would hang or
 // never end. A symlink inside a directory is followed only while it stays
 // in that directory's tree: a link to ~/.ssh/key.pem is not a config file.
 func (l *loader) expand(paths []string) []string {
@@ -250,7 +250,9 @@ func (l *loader) expand(paths []string) []string {
 		root, _ := filepath.EvalSymlinks(p)
 		n := 0
 		for _, e := range entries {
-			ext := filepath.Ext(e.Name())
+			// Any letter case: Orders.YAML skipped without a word would
+			// lose its configurations (and --prune would delete them).
+			ext := strings.ToLower(filepath.Ext(e.Name()))
 			if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 				continue
 			}

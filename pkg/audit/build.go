@@ -201,6 +201,10 @@ func buildAccount(in Input, opts Options) Account {
 		a.HMACError = docusign.RedactText(in.HMACErr.Error())
 	}
 	noKey := noHMACKey(in, opts)
+	shared := map[string]int{} // configurations per name: a fix names a twin by its connectId
+	for _, l := range in.Live {
+		shared[l.Name]++
+	}
 	a.Configurations = make([]Configuration, 0, len(in.Live))
 	for _, l := range in.Live {
 		c := Configuration{
@@ -234,7 +238,7 @@ func buildAccount(in Input, opts Options) Account {
 			c.Delivery = noFailures
 			if h.Failures > 0 {
 				c.Delivery = &Delivery{Failures: h.Failures, LastError: h.LastError, LastFailure: h.LastFailure}
-				c.Findings = append([]config.Finding{deliveryFinding(a.Alias, l.Name, h, *opts.Delivery)}, c.Findings...)
+				c.Findings = append([]config.Finding{deliveryFinding(a.Alias, l, shared[l.Name] > 1, h, *opts.Delivery)}, c.Findings...)
 			}
 		}
 		if opts.Coverage {
@@ -301,8 +305,10 @@ func deliveryHealth(in Input, opts Options, a *Account) map[string]delivery.Heal
 }
 
 // deliveryFinding is the high finding of a configuration whose deliveries
-// fail, with the commands that fix it.
-func deliveryFinding(alias, name string, h delivery.Health, w delivery.Window) config.Finding {
+// fail, with the commands that fix it: they name it by --name, or by
+// --connect-id when another configuration of the account has its name
+// (twin).
+func deliveryFinding(alias string, l config.Connect, twin bool, h delivery.Health, w delivery.Window) config.Finding {
 	msg := fmt.Sprintf("%s since %s", pluralFailures(h.Failures), w.Since.UTC().Format("2006-01-02 15:04 UTC"))
 	if !h.LastFailure.IsZero() {
 		msg += ", the last at " + h.LastFailure.String()
@@ -310,7 +316,10 @@ func deliveryFinding(alias, name string, h delivery.Health, w delivery.Window) c
 	if h.LastError != "" {
 		msg += ": " + h.LastError
 	}
-	target := "--account " + shellQuote(alias) + " --name " + shellQuote(name)
+	target := "--account " + shellQuote(alias) + " --name " + shellQuote(l.Name)
+	if twin {
+		target = "--account " + shellQuote(alias) + " --connect-id " + shellQuote(l.ConnectID)
+	}
 	return config.Finding{
 		Rule: RuleDeliveryFailures, Severity: config.SevHigh, Message: msg,
 		Fix: fmt.Sprintf("connectsync failures %s; fix the listener; connectsync retry %s --all", target, target),

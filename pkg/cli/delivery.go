@@ -149,8 +149,9 @@ func reportAccountErrors(inputs []delivery.Input, env Env) error {
 	return nil
 }
 
-// checkName refuses a --name no account read has a configuration of.
-func checkName(name string, inputs []delivery.Input) error {
+// checkSelected refuses a --name or --connect-id that names no configuration
+// of the accounts read, or a --name and --connect-id that disagree.
+func checkSelected(sel configSelector, inputs []delivery.Input) error {
 	var names, aliases []string
 	for _, in := range inputs {
 		if in.Err != nil {
@@ -158,10 +159,17 @@ func checkName(name string, inputs []delivery.Input) error {
 		}
 		aliases = append(aliases, in.Alias)
 		for _, c := range in.Configs {
-			if c.Name == name {
+			switch {
+			case sel.ConnectID != "" && c.ConnectID == sel.ConnectID && sel.Name != "" && c.Name != sel.Name:
+				return usageError(fmt.Sprintf("--connect-id %s is %q in account %s, not %q: give one of the two, or both as they are", sel.ConnectID, c.Name, in.Alias, sel.Name))
+			case sel.ConnectID != "" && c.ConnectID == sel.ConnectID, sel.ConnectID == "" && c.Name == sel.Name:
 				return nil
 			}
-			if q := fmt.Sprintf("%q", c.Name); !slices.Contains(names, q) {
+			q := fmt.Sprintf("%q", c.Name)
+			if sel.ConnectID != "" {
+				q = fmt.Sprintf("%q (connectId %s)", c.Name, c.ConnectID)
+			}
+			if !slices.Contains(names, q) {
 				names = append(names, q)
 			}
 		}
@@ -173,7 +181,11 @@ func checkName(name string, inputs []delivery.Input) error {
 		names = []string{"none"}
 	}
 	slices.Sort(names)
-	return usageError(fmt.Sprintf("no configuration named %q in account %s (they have %s)", name, strings.Join(aliases, ", "), strings.Join(names, ", ")))
+	what := fmt.Sprintf("named %q", sel.Name)
+	if sel.ConnectID != "" {
+		what = "with connectId " + sel.ConnectID
+	}
+	return usageError(fmt.Sprintf("no configuration %s in account %s (they have %s)", what, strings.Join(aliases, ", "), strings.Join(names, ", ")))
 }
 
 // --- failures ---------------------------------------------------------------
@@ -182,7 +194,8 @@ type failuresOptions struct {
 	commonOptions
 	All   bool
 	Since string
-	Name  string
+	// Target chooses the failures of one configuration (--name, --connect-id).
+	Target configSelector
 }
 
 func failuresCommand(env Env) *cli.Command {
@@ -205,13 +218,14 @@ Reading costs two calls per account (the configurations, to name the
 failures, and the failure log). Exit codes: 0 done (failures or not), 1 an
 account could not be read or a usage error.`,
 		Flags: append(append(apiFlags(), allAccountsFlags()...), formatFlag("text", "json", "markdown"), sinceFlag("failures"),
-			&cli.StringFlag{Name: flagName, Usage: "only the failures of the configuration of this name"}),
+			&cli.StringFlag{Name: flagName, Usage: "only the failures of the configurations of this name"},
+			&cli.StringFlag{Name: flagConnectID, Usage: "only the failures of the configuration with this connectId (where several share a name)"}),
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
-			return runFailures(c.Context, failuresOptions{commonOptions: common, All: c.Bool(flagAllAccounts), Since: c.String(flagSince), Name: c.String(flagName)}, env)
+			return runFailures(c.Context, failuresOptions{commonOptions: common, All: c.Bool(flagAllAccounts), Since: c.String(flagSince), Target: selectorOf(c)}, env)
 		},
 	}
 }
@@ -227,12 +241,12 @@ func runFailures(ctx context.Context, o failuresOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	if o.Name != "" {
-		if err := checkName(o.Name, inputs); err != nil {
+	if o.Target.given() {
+		if err := checkSelected(o.Target, inputs); err != nil {
 			return err
 		}
 	}
-	rep := delivery.BuildFailures(inputs, delivery.Options{Tool: toolName(), Window: w, Name: o.Name})
+	rep := delivery.BuildFailures(inputs, delivery.Options{Tool: toolName(), Window: w, Name: o.Target.Name, ConnectID: o.Target.ConnectID})
 	if err := show(o.commonOptions, env, rep, func(w io.Writer, ro render.Options) { render.FailuresText(w, rep, ro) },
 		func(w io.Writer) error { return render.FailuresMarkdown(w, rep) }); err != nil {
 		return err
@@ -344,9 +358,11 @@ type retryOptions struct {
 	All       bool
 	Envelopes []string
 	Since     string
-	Name      string
-	// sinceSet and nameSet say the flags were given (they only apply to --all).
-	sinceSet, nameSet bool
+	// Target chooses the failures of one configuration (--name,
+	// --connect-id; with --all only).
+	Target configSelector
+	// sinceSet says --since was given (it only applies to --all).
+	sinceSet bool
 }
 
 func retryCommand(env Env) *cli.Command {
@@ -359,7 +375,8 @@ envelope. Name the account with --account (not needed when the files
 declare one) and the envelopes with either:
 
    --all            every envelope of the failure log within --since
-                    (default 7d), of the configuration --name only if given
+                    (default 7d); only the configuration's with --name
+                    or --connect-id
    --envelope ID    these envelopes (repeatable, or comma-separated)
 
 Each envelope is sent once per run, however often it failed or is named.
@@ -372,14 +389,15 @@ named on stderr), a call failed, or a usage error.`,
 			&cli.BoolFlag{Name: flagAll, Usage: "every envelope of the account's failure log within --since"},
 			&cli.StringSliceFlag{Name: flagEnvelope, Usage: "an envelope to retry (repeatable, or comma-separated)"},
 			sinceFlag("with --all, the failures"),
-			&cli.StringFlag{Name: flagName, Usage: "with --all, only the failures of the configuration of this name"}),
+			&cli.StringFlag{Name: flagName, Usage: "with --all, only the failures of the configurations of this name"},
+			&cli.StringFlag{Name: flagConnectID, Usage: "with --all, only the failures of the configuration with this connectId (where several share a name)"}),
 		Action: func(c *cli.Context) error {
 			common, err := readCommon(c, env)
 			if err != nil {
 				return err
 			}
 			return runRetry(c.Context, retryOptions{commonOptions: common, All: c.Bool(flagAll), Envelopes: c.StringSlice(flagEnvelope),
-				Since: c.String(flagSince), Name: c.String(flagName), sinceSet: c.IsSet(flagSince), nameSet: c.IsSet(flagName)}, env)
+				Since: c.String(flagSince), Target: selectorOf(c), sinceSet: c.IsSet(flagSince)}, env)
 		},
 	}
 }
@@ -408,8 +426,8 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	switch {
 	case o.All == (len(o.Envelopes) > 0):
 		return usageError("name the envelopes to retry: --all (every envelope of the failure log within --since) or --envelope ID (repeatable), not both")
-	case !o.All && (o.sinceSet || o.nameSet):
-		return usageError("--since and --name choose failures for --all; with --envelope the envelopes are named already")
+	case !o.All && (o.sinceSet || o.Target.given()):
+		return usageError("--since, --name and --connect-id choose failures for --all; with --envelope the envelopes are named already")
 	}
 	var w delivery.Window
 	var requested []string
@@ -432,9 +450,9 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	configs := delivery.ConfigsFromWire(list)
 	in := delivery.RetryInput{Alias: a.Alias, AccountID: a.AccountID, Selection: "envelopes", Configs: configs}
 	if o.All {
-		in.Selection, in.Since, in.Name = "all", &w.Since, o.Name
-		if o.Name != "" {
-			if err := checkName(o.Name, []delivery.Input{{Alias: a.Alias, Configs: configs}}); err != nil {
+		in.Selection, in.Since, in.Name, in.ConnectID = "all", &w.Since, o.Target.Name, o.Target.ConnectID
+		if o.Target.given() {
+			if err := checkSelected(o.Target, []delivery.Input{{Alias: a.Alias, Configs: configs}}); err != nil {
 				return err
 			}
 		}
@@ -443,7 +461,7 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 			return fmt.Errorf("account %s: %w", a.Alias, err)
 		}
 		for _, f := range delivery.Failures(entries, configs, w) {
-			if (o.Name == "" || f.Configuration == o.Name) && !slices.ContainsFunc(requested, func(x string) bool { return strings.EqualFold(x, f.EnvelopeID) }) {
+			if delivery.Selected(f, o.Target.Name, o.Target.ConnectID) && !slices.ContainsFunc(requested, func(x string) bool { return strings.EqualFold(x, f.EnvelopeID) }) {
 				requested = append(requested, f.EnvelopeID)
 			}
 		}

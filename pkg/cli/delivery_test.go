@@ -31,12 +31,17 @@ func connectID(ts *testscript.TestScript, accountID, name string) string {
 }
 
 // cmdFailure records a failed post, as DocuSign does when a listener does
-// not acknowledge one.
+// not acknowledge one. NAME may be id:CONNECTID, for one of two
+// configurations of a name.
 func cmdFailure(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 4 {
-		ts.Fatalf("usage: failure ACCOUNT_ID NAME ENVELOPE ERROR")
+		ts.Fatalf("usage: failure ACCOUNT_ID NAME|id:CONNECTID ENVELOPE ERROR")
 	}
-	_, err := emu(ts).RecordFailure(args[0], emulator.Delivery{ConnectID: connectID(ts, args[0], args[1]), EnvelopeID: args[2], Status: "Completed", Error: args[3]})
+	id, pinned := strings.CutPrefix(args[1], "id:")
+	if !pinned {
+		id = connectID(ts, args[0], args[1])
+	}
+	_, err := emu(ts).RecordFailure(args[0], emulator.Delivery{ConnectID: id, EnvelopeID: args[2], Status: "Completed", Error: args[3]})
 	ts.Check(err)
 }
 
@@ -168,8 +173,8 @@ accounts:
 		{[]string{"logs", "-f", "hooks.yaml", "--envelope", env1}, "no Connect log entries of envelope " + env1 + " in account test since", true},
 		{[]string{"retry", "-f", "hooks.yaml"}, "name the envelopes to retry: --all (every envelope of the failure log within --since) or --envelope ID (repeatable), not both", false},
 		{[]string{"retry", "-f", "hooks.yaml", "--all", "--envelope", env1}, "not both", false},
-		{[]string{"retry", "-f", "hooks.yaml", "--envelope", env1, "--name", "orders"}, "--since and --name choose failures for --all; with --envelope the envelopes are named already", false},
-		{[]string{"retry", "-f", "hooks.yaml", "--envelope", env1, "--since", "24h"}, "--since and --name choose failures for --all", false},
+		{[]string{"retry", "-f", "hooks.yaml", "--envelope", env1, "--name", "orders"}, "--since, --name and --connect-id choose failures for --all; with --envelope the envelopes are named already", false},
+		{[]string{"retry", "-f", "hooks.yaml", "--envelope", env1, "--since", "24h"}, "--since, --name and --connect-id choose failures for --all", false},
 		{[]string{"retry", "-f", "two.yaml", "--all"}, "retry works on one account: add --account ALIAS (one of test, globex)", false},
 		{[]string{"retry", "-f", "hooks.yaml", "--all", "--name", "nope"}, `no configuration named "nope" in account test`, true},
 		{[]string{"retry", "-f", "hooks.yaml", "--envelope", "nope"}, `--envelope "nope" is not an envelope id`, false},

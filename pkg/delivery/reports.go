@@ -14,8 +14,9 @@ type Options struct {
 	// Tool names the program, e.g. "connectsync 1.2.0".
 	Tool   string
 	Window Window
-	// Name keeps only the failures of configurations of this name (--name).
-	Name string
+	// Name keeps only the failures of configurations of this name (--name),
+	// ConnectID those of this configuration (--connect-id); both may be set.
+	Name, ConnectID string
 	// Envelope keeps only the log entries of this envelope (logs --envelope).
 	Envelope string
 }
@@ -39,6 +40,7 @@ type FailuresReport struct {
 	Since         time.Time         `json:"since"`
 	Until         time.Time         `json:"until"`
 	Name          string            `json:"name,omitempty"`
+	ConnectID     string            `json:"connect_id,omitempty"`
 	Summary       FailuresSummary   `json:"summary"`
 	Accounts      []FailuresAccount `json:"accounts"`
 }
@@ -66,7 +68,7 @@ type FailuresAccount struct {
 // BuildFailures builds the failures report, accounts in the given order.
 func BuildFailures(inputs []Input, opts Options) *FailuresReport {
 	r := &FailuresReport{FormatVersion: FormatVersion, Kind: KindFailures, Tool: opts.Tool, Since: opts.Window.Since.UTC(), Until: opts.Window.Until.UTC(),
-		Name: opts.Name, Accounts: []FailuresAccount{}}
+		Name: opts.Name, ConnectID: opts.ConnectID, Accounts: []FailuresAccount{}}
 	for _, in := range inputs {
 		a := FailuresAccount{Alias: in.Alias, AccountID: in.AccountID, Configurations: []Health{}, Failures: []Failure{}}
 		r.Summary.Accounts++
@@ -77,7 +79,7 @@ func BuildFailures(inputs []Input, opts Options) *FailuresReport {
 			continue
 		}
 		for _, f := range Failures(in.Entries, in.Configs, opts.Window) {
-			if opts.Name == "" || f.Configuration == opts.Name {
+			if Selected(f, opts.Name, opts.ConnectID) {
 				a.Failures = append(a.Failures, f)
 			}
 		}
@@ -89,6 +91,12 @@ func BuildFailures(inputs []Input, opts Options) *FailuresReport {
 		r.Accounts = append(r.Accounts, a)
 	}
 	return r
+}
+
+// Selected reports whether a failure is of the configuration a --name and
+// a --connect-id choose (each only when given).
+func Selected(f Failure, name, connectID string) bool {
+	return (name == "" || f.Configuration == name) && (connectID == "" || f.ConnectID == connectID)
 }
 
 // LogsReport is what `logs` prints.
@@ -204,6 +212,7 @@ type RetryReport struct {
 	Selection string       `json:"selection"`
 	Since     *time.Time   `json:"since,omitempty"`
 	Name      string       `json:"name,omitempty"`
+	ConnectID string       `json:"connect_id,omitempty"`
 	Summary   RetrySummary `json:"summary"`
 	Results   []RetryLine  `json:"results"`
 	// Error is why some envelopes were not sent (a call failed part way).
@@ -243,7 +252,7 @@ type RetryInput struct {
 	Alias, AccountID string
 	Selection        string
 	Since            *time.Time
-	Name             string
+	Name, ConnectID  string
 	// Requested are the envelopes sent, each once.
 	Requested []string
 	Results   []docusign.RetryResult
@@ -259,7 +268,7 @@ type RetryInput struct {
 // call failed, when it was not sent.
 func BuildRetry(in RetryInput, tool string) *RetryReport {
 	r := &RetryReport{FormatVersion: FormatVersion, Kind: KindRetry, Tool: tool, Account: in.Alias, AccountID: in.AccountID,
-		Selection: in.Selection, Name: in.Name, Results: []RetryLine{}}
+		Selection: in.Selection, Name: in.Name, ConnectID: in.ConnectID, Results: []RetryLine{}}
 	if in.Since != nil {
 		since := in.Since.UTC()
 		r.Since = &since

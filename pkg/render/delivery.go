@@ -108,12 +108,24 @@ func FailuresText(w io.Writer, r *delivery.FailuresReport, o Options) {
 	fmt.Fprintln(w, failuresSummaryLine(r))
 }
 
+// selection says which configuration's failures a --name or --connect-id
+// chose: ` of configuration "orders"`, ` of configuration connectId 12`;
+// "" when neither was given.
+func selection(name, connectID string) string {
+	switch {
+	case name != "" && connectID != "":
+		return fmt.Sprintf(" of configuration %q (connectId %s)", inert(name), inert(connectID))
+	case name != "":
+		return fmt.Sprintf(" of configuration %q", inert(name))
+	case connectID != "":
+		return " of configuration connectId " + inert(connectID)
+	}
+	return ""
+}
+
 func failuresSummaryLine(r *delivery.FailuresReport) string {
 	s := r.Summary
-	of := ""
-	if r.Name != "" {
-		of = fmt.Sprintf(" of configuration %q", inert(r.Name))
-	}
+	of := selection(r.Name, r.ConnectID)
 	line := fmt.Sprintf("No failed deliveries%s since %s in %s.", of, day(r.Since), plural(s.Accounts-s.Failed, "account"))
 	if s.Failures > 0 {
 		line = fmt.Sprintf("Failures: %s in %s%s since %s.", plural(s.Failures, "failed delivery"), plural(s.Configurations, "configuration"), of, day(r.Since))
@@ -305,10 +317,7 @@ func retrySelection(r *delivery.RetryReport) string {
 	if r.Selection == "envelopes" {
 		return plural(r.Summary.Requested, "envelope") + " named on the command line"
 	}
-	what := "every envelope in the failure log"
-	if r.Name != "" {
-		what = fmt.Sprintf("every envelope in the failure log of %q", inert(r.Name))
-	}
+	what := "every envelope in the failure log" + selection(r.Name, r.ConnectID)
 	if r.Since != nil {
 		what += " since " + day(*r.Since)
 	}

@@ -569,7 +569,7 @@ func runRepublish(ctx context.Context, o republishOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), cfg); ok {
+	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), list, cfg); ok {
 		cfg.Password = d.String("password")
 	}
 	if cfg.UserName != "" && cfg.Password == "" {

@@ -200,7 +200,7 @@ func prepareProbe(ctx context.Context, s *session, o probeOptions, env Env) (pro
 
 	// The password: DocuSign never returns it, so it comes from the files.
 	t.creds.UserName = cfg.UserName
-	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), cfg); ok {
+	if d, ok := fileEntry(s.desired.ForAccount(a.Alias), list, cfg); ok {
 		if _, declared := d.Fields["password"]; declared {
 			t.creds.Password = d.String("password")
 			if t.creds.Password == "" {

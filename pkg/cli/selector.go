@@ -8,6 +8,7 @@ import (
 
 	"github.com/connectsync/connectsync/pkg/config"
 	"github.com/connectsync/connectsync/pkg/docusign"
+	"github.com/connectsync/connectsync/pkg/plan"
 )
 
 // The commands that act on one live configuration (probe, republish, users)
@@ -66,21 +67,13 @@ func (sel configSelector) find(alias string, list []docusign.Configuration) (doc
 		alias, len(found), sel.Name, strings.Join(ids, ", "), ids[0]))
 }
 
-// fileEntry is the files' entry for a live configuration: the one pinned
-// to its connectId, else the one of its name that pins no other.
-func fileEntry(entries []config.Connect, live docusign.Configuration) (config.Connect, bool) {
-	var byName []config.Connect
-	for _, d := range entries {
-		switch {
-		case d.Absent:
-		case d.ConnectID != "" && d.ConnectID == live.ConnectID:
-			return d, true
-		case d.ConnectID == "" && d.Name == live.Name:
-			byName = append(byName, d)
-		}
+// fileEntry is the files' entry for the live configuration cfg of list
+// (its account's configurations): the one a plan matches to it
+// (plan.EntryOf), found by its pin, its name or a name it had.
+func fileEntry(entries []config.Connect, list []docusign.Configuration, cfg docusign.Configuration) (config.Connect, bool) {
+	live := make([]config.Connect, len(list))
+	for i, w := range list {
+		live[i] = config.FromWire("", w)
 	}
-	if len(byName) == 1 {
-		return byName[0], true
-	}
-	return config.Connect{}, false
+	return plan.EntryOf(entries, live, cfg.ConnectID)
 }

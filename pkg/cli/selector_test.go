@@ -12,30 +12,42 @@ import (
 // password of the configuration they act on. Of two entries sharing a name,
 // each pinned by connectId (as export writes twins), the one pinned to the
 // live configuration is its entry; the old lookup by name took whichever
-// came last, so one twin's listener got the other's password.
+// came last, so one twin's listener got the other's password. While a
+// rename is pending (previously:), the entry under its new name is the old
+// name's.
 func TestFileEntryFindsThePinnedTwin(t *testing.T) {
 	entry := func(name, pin, password string) config.Connect {
 		return config.Connect{Name: name, ConnectID: pin, Fields: map[string]any{"password": password}}
 	}
+	renamed := entry("Orders v2", "", "renamed")
+	renamed.Previously = []string{"Old orders"}
 	entries := []config.Connect{
 		entry("Orders", "101", "first"), entry("Orders", "102", "second"),
 		entry("Signers", "", "signers"), {Name: "Gone", Absent: true},
 		entry("Twins", "", "a"), entry("Twins", "", "b"),
+		renamed,
 	}
-	for _, tc := range []struct {
-		live docusign.Configuration
-		want string // "" when the files hold no entry for it
-	}{
-		{docusign.Configuration{ConnectID: "101", Name: "Orders"}, "first"},
-		{docusign.Configuration{ConnectID: "102", Name: "Orders"}, "second"},
-		{docusign.Configuration{ConnectID: "103", Name: "Orders"}, ""}, // both entries pinned to others
-		{docusign.Configuration{ConnectID: "201", Name: "Signers"}, "signers"},
-		{docusign.Configuration{ConnectID: "301", Name: "Gone"}, ""},
-		{docusign.Configuration{ConnectID: "401", Name: "Twins"}, ""}, // which one is unknowable
-	} {
-		d, ok := fileEntry(entries, tc.live)
-		if got := d.String("password"); ok != (tc.want != "") || got != tc.want {
-			t.Errorf("%s %q: got %q (found %v), want %q", tc.live.ConnectID, tc.live.Name, got, ok, tc.want)
+	list := []docusign.Configuration{
+		{ConnectID: "101", Name: "Orders", ConfigurationType: "custom"},
+		{ConnectID: "102", Name: "Orders", ConfigurationType: "custom"},
+		{ConnectID: "103", Name: "Orders", ConfigurationType: "custom"},
+		{ConnectID: "201", Name: "Signers", ConfigurationType: "custom"},
+		{ConnectID: "301", Name: "Gone", ConfigurationType: "custom"},
+		{ConnectID: "401", Name: "Twins", ConfigurationType: "custom"},
+		{ConnectID: "501", Name: "Old orders", ConfigurationType: "custom"},
+	}
+	want := map[string]string{ // "" when the files hold no entry for it
+		"101": "first", "102": "second",
+		"103": "", // both entries pinned to others
+		"201": "signers",
+		"301": "", // state: absent
+		"401": "", // which one is unknowable
+		"501": "renamed",
+	}
+	for _, live := range list {
+		d, ok := fileEntry(entries, list, live)
+		if got := d.String("password"); ok != (want[live.ConnectID] != "") || got != want[live.ConnectID] {
+			t.Errorf("%s %q: got %q (found %v), want %q", live.ConnectID, live.Name, got, ok, want[live.ConnectID])
 		}
 	}
 }

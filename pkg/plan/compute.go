@@ -168,6 +168,23 @@ func ignoreReason(l config.Connect) string {
 	return l.Type() + " configuration: connectsync manages only custom and customrecipient"
 }
 
+// EntryOf is the entry of desired that a plan matches to the live
+// configuration with connectId id (live is the account's whole list): by
+// its pin, else by its name or one it had (previously). ok is false when
+// no entry matches it, or several do (a plan error).
+func EntryOf(desired, live []config.Connect, id string) (entry config.Connect, ok bool) {
+	n := 0
+	for _, d := range desired {
+		if found, _, _ := match(d, live); !d.Absent && found != nil && found.ConnectID == id {
+			entry, n = d, n+1
+		}
+	}
+	if n != 1 {
+		return config.Connect{}, false
+	}
+	return entry, true
+}
+
 // match finds the live configuration d refers to, or nil, or explains why
 // it cannot tell. twins are the live configurations d's name fits when
 // several do: they are left alone until the file pins one.

@@ -885,7 +885,7 @@ func TestActionBuild(t *testing.T) {
 	}
 	// sourceBuild is how the build step runs go for a source build in dir.
 	sourceBuild := func(dir, version string) string {
-		return "cwd=" + dir + " GOBIN= [build][-trimpath][-buildvcs=false][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + version +
+		return "cwd=" + dir + " GOBIN= [build][-trimpath][-buildvcs=false][-tags][urfave_cli_no_docs][-ldflags][-X github.com/connectsync/connectsync/pkg/cli.Version=" + version +
 			" -X github.com/connectsync/connectsync/pkg/cli.Commit=COMMIT][-o][TEMP/connectsync-bin/connectsync][.]"
 	}
 	tests := []struct {
@@ -918,7 +918,7 @@ func TestActionBuild(t *testing.T) {
 		name:      "a module version",
 		env:       map[string]string{"INPUT_VERSION": "latest"},
 		wantBuild: "module",
-		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@latest]",
+		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][-tags][urfave_cli_no_docs][github.com/connectsync/connectsync@latest]",
 	}, {
 		name:    "not a version",
 		env:     map[string]string{"INPUT_VERSION": "v1;rm -rf /"},

@@ -296,13 +296,13 @@ build() {
 		ver=${ver//[^A-Za-z0-9._+\/-]/_}
 		commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
 		echo "Building connectsync $ver from $src"
-		(cd "$src" && go build -trimpath -buildvcs=false \
+		(cd "$src" && go build -trimpath -buildvcs=false -tags urfave_cli_no_docs \
 			-ldflags "-X github.com/connectsync/connectsync/pkg/cli.Version=$ver -X github.com/connectsync/connectsync/pkg/cli.Commit=$commit" \
 			-o "$dir/$exe" .)
 		;;
 	module)
 		echo "Installing github.com/connectsync/connectsync@$version"
-		GOBIN="$dir" go install "github.com/connectsync/connectsync@$version"
+		GOBIN="$dir" go install -tags urfave_cli_no_docs "github.com/connectsync/connectsync@$version"
 		;;
 	*) die "build: BUILD is '${BUILD:-}', want source or module" ;;
 	esac

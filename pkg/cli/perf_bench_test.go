@@ -330,7 +330,7 @@ func BenchmarkApplyBurst(b *testing.B) {
 func BenchmarkValidateStartup(b *testing.B) {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "connectsync")
-	if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", bin, "../..").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	empty := filepath.Join(dir, "empty")

@@ -448,11 +448,14 @@ func (d *deadlineRecorder) RoundTrip(req *http.Request) (*http.Response, error) 
 func TestTimeoutGovernsEachAttempt(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
-	mux.Handle("/oauth/token", &tokenEndpoint{t: t, clock: &fakeClock{now: time.Now()}})
+	// One clock for the assertion's iat and the endpoint's check of it: with
+	// time.Now on one side, a second that ends between the two fails it.
+	clock := &fakeClock{now: time.Now()}
+	mux.Handle("/oauth/token", &tokenEndpoint{t: t, clock: clock})
 	mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, `{"configurations":[]}`) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	cfg := JWTConfig{IntegrationKey: testIntegrationKey, UserID: testUserID, PrivateKeyPEM: pkcs1PEM(), AuthServer: srv.URL}
+	cfg := JWTConfig{IntegrationKey: testIntegrationKey, UserID: testUserID, PrivateKeyPEM: pkcs1PEM(), AuthServer: srv.URL, Now: clock.Now}
 	ts, err := cfg.TokenSource()
 	if err != nil {
 		t.Fatal(err)

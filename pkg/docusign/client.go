@@ -527,7 +527,12 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 			if r.method == http.MethodPost && res.sent && res.api == nil {
 				return &OutcomeUnknownError{Method: r.method, Path: path, Err: res.err}
 			}
-			return res.err
+			if errors.Is(res.err, ctx.Err()) {
+				return res.err
+			}
+			// An answer came back as the context ended: the run stopped
+			// (a command says "interrupted"), and the answer is kept.
+			return fmt.Errorf("%w; the last answer: %w", ctx.Err(), res.err)
 		}
 		var (
 			delay               time.Duration

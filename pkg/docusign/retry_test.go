@@ -419,3 +419,24 @@ func TestClassifyTransportError(t *testing.T) {
 		}
 	}
 }
+
+// TestContextEndedAsAnErrorArrives: when the run's context ends (Ctrl-C, a
+// deadline) just as DocuSign's error answer comes back, the call reports
+// that the context ended, with the answer, not the answer alone: the
+// command must say "interrupted", not blame DocuSign. (A CI run saw a 503
+// come back with the deadline already past.)
+func TestContextEndedAsAnErrorArrives(t *testing.T) {
+	t.Parallel()
+	for range 20 {
+		ts := setup(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		ts.mux.HandleFunc(connectURL, func(w http.ResponseWriter, r *http.Request) {
+			cancel()
+			writeError(w, http.StatusServiceUnavailable, "", "down")
+		})
+		_, err := ts.client.ListConfigurations(ctx, testAccount)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	}
+}

@@ -8,7 +8,7 @@
 #
 # Standalone, from a clone (the same layout, for this machine's arch):
 #
-#   make docker                 # = CGO_ENABLED=0 GOOS=linux go build -o build/docker/linux/ARCH/connectsync .
+#   make docker                 # = CGO_ENABLED=0 GOOS=linux go build -tags urfave_cli_no_docs -o build/docker/linux/ARCH/connectsync .
 #                               #   docker build -f Dockerfile -t connectsync:dev build/docker
 #   docker run --rm connectsync:dev version
 #

@@ -918,7 +918,7 @@ func TestActionBuild(t *testing.T) {
 		name:      "a module version",
 		env:       map[string]string{"INPUT_VERSION": "latest"},
 		wantBuild: "module",
-		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][-tags][urfave_cli_no_docs][github.com/connectsync/connectsync@latest]",
+		wantLog:   "cwd=CWD GOBIN=TEMP/connectsync-bin [install][github.com/connectsync/connectsync@latest]",
 	}, {
 		name:    "not a version",
 		env:     map[string]string{"INPUT_VERSION": "v1;rm -rf /"},

@@ -302,7 +302,9 @@ build() {
 		;;
 	module)
 		echo "Installing github.com/connectsync/connectsync@$version"
-		GOBIN="$dir" go install -tags urfave_cli_no_docs "github.com/connectsync/connectsync@$version"
+		# No -tags urfave_cli_no_docs: versions before the man page was embedded
+		# need urfave/cli's renderer.
+		GOBIN="$dir" go install "github.com/connectsync/connectsync@$version"
 		;;
 	*) die "build: BUILD is '${BUILD:-}', want source or module" ;;
 	esac

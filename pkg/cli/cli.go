@@ -21,6 +21,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/connectsync/connectsync/pkg/docusign"
 	"github.com/connectsync/connectsync/pkg/render"
 )
 
@@ -133,6 +134,11 @@ func exitCode(err error, stderr io.Writer) int {
 		return ee.code
 	}
 	if errors.Is(err, context.Canceled) {
+		if docusign.IsOutcomeUnknown(err) {
+			// What may have been done matters more than the interruption.
+			fmt.Fprintln(stderr, "interrupted:", errorText(err))
+			return ExitError
+		}
 		fmt.Fprintln(stderr, "interrupted")
 		return ExitError
 	}

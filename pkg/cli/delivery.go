@@ -150,11 +150,14 @@ func reportAccountErrors(inputs []delivery.Input, env Env) error {
 }
 
 // checkSelected refuses a --name or --connect-id that names no configuration
-// of the accounts read, or a --name and --connect-id that disagree.
+// of the accounts read, or a --name and --connect-id that disagree. A
+// connectId of the failure log counts too: its configuration may have been
+// deleted since, and its failures are still listed under that id.
 func checkSelected(sel configSelector, inputs []delivery.Input) error {
-	var names, aliases []string
+	var names, aliases, unread []string
 	for _, in := range inputs {
 		if in.Err != nil {
+			unread = append(unread, in.Alias)
 			continue
 		}
 		aliases = append(aliases, in.Alias)
@@ -173,6 +176,9 @@ func checkSelected(sel configSelector, inputs []delivery.Input) error {
 				names = append(names, q)
 			}
 		}
+		if sel.ConnectID != "" && sel.Name == "" && slices.ContainsFunc(in.Entries, func(e docusign.LogEntry) bool { return e.ConnectID == sel.ConnectID }) {
+			return nil
+		}
 	}
 	if len(aliases) == 0 {
 		return nil // nothing was read: the account errors say why
@@ -185,7 +191,11 @@ func checkSelected(sel configSelector, inputs []delivery.Input) error {
 	if sel.ConnectID != "" {
 		what = "with connectId " + sel.ConnectID
 	}
-	return usageError(fmt.Sprintf("no configuration %s in account %s (they have %s)", what, strings.Join(aliases, ", "), strings.Join(names, ", ")))
+	msg := fmt.Sprintf("no configuration %s in account %s (they have %s)", what, strings.Join(aliases, ", "), strings.Join(names, ", "))
+	if len(unread) > 0 {
+		msg += fmt.Sprintf("; account %s could not be read (above)", strings.Join(unread, ", "))
+	}
+	return usageError(msg)
 }
 
 // --- failures ---------------------------------------------------------------
@@ -243,6 +253,7 @@ func runFailures(ctx context.Context, o failuresOptions, env Env) error {
 	}
 	if o.Target.given() {
 		if err := checkSelected(o.Target, inputs); err != nil {
+			reportAccountErrors(inputs, env) // an unread account may hold it
 			return err
 		}
 	}
@@ -451,14 +462,14 @@ func runRetry(ctx context.Context, o retryOptions, env Env) error {
 	in := delivery.RetryInput{Alias: a.Alias, AccountID: a.AccountID, Selection: "envelopes", Configs: configs}
 	if o.All {
 		in.Selection, in.Since, in.Name, in.ConnectID = "all", &w.Since, o.Target.Name, o.Target.ConnectID
-		if o.Target.given() {
-			if err := checkSelected(o.Target, []delivery.Input{{Alias: a.Alias, Configs: configs}}); err != nil {
-				return err
-			}
-		}
 		entries, err := s.api.ListFailures(ctx, a.AccountID, w.Since, w.Until)
 		if err != nil {
 			return fmt.Errorf("account %s: %w", a.Alias, err)
+		}
+		if o.Target.given() {
+			if err := checkSelected(o.Target, []delivery.Input{{Alias: a.Alias, Configs: configs, Entries: entries}}); err != nil {
+				return err
+			}
 		}
 		for _, f := range delivery.Failures(entries, configs, w) {
 			if delivery.Selected(f, o.Target.Name, o.Target.ConnectID) && !slices.ContainsFunc(requested, func(x string) bool { return strings.EqualFold(x, f.EnvelopeID) }) {

@@ -99,9 +99,7 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 		if _, err := env.Stdout.Write(out.YAML); err != nil {
 			return err
 		}
-	} else if err := replaceFile(o.Output, out.YAML); err != nil {
-		// Through a temporary file: an export --force interrupted half way
-		// leaves the old file, not half of each.
+	} else if err := writeExport(o.Output, out.YAML); err != nil {
 		return fmt.Errorf("write the export: %w", err)
 	}
 	render.ExportSummary(env.Stderr, out, len(accounts), o.Output)
@@ -112,4 +110,15 @@ func runExport(ctx context.Context, o exportOptions, env Env) error {
 		return errReported
 	}
 	return nil
+}
+
+// writeExport writes the export to path. A regular file there (--force) is
+// replaced through a temporary file, so that an export interrupted half way
+// leaves the old file, not half of each; anything else (a new file, with
+// the umask's permissions, or a pipe such as /dev/stdout) is written as is.
+func writeExport(path string, data []byte) error {
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		return replaceFile(path, data)
+	}
+	return os.WriteFile(path, data, 0o644)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -109,20 +108,18 @@ func runFmt(_ context.Context, o fmtOptions, env Env) error {
 	return nil
 }
 
-// replaceFile writes data over the file name through a temporary file in
-// the same directory and a rename, so that an interrupted write never
-// leaves half a file; the file keeps its permissions (a new one gets
-// 0644).
+// replaceFile writes data over the regular file name through a temporary
+// file in the same directory and a rename, so that an interrupted write
+// never leaves half a file; the file keeps its permissions.
 func replaceFile(name string, data []byte) error {
 	if real, err := filepath.EvalSymlinks(name); err == nil {
 		name = real // a link stays a link to the rewritten file
 	}
-	perm := os.FileMode(0o644)
-	if st, err := os.Stat(name); err == nil {
-		perm = st.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	st, err := os.Stat(name)
+	if err != nil {
 		return err
 	}
+	perm := st.Mode().Perm()
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)

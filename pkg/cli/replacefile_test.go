@@ -3,12 +3,13 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
-// TestReplaceFile: fmt, import and export -o write through replaceFile. A
-// new file gets 0644; a replaced one keeps its mode; a symlink stays a link
-// to the rewritten file; no temporary file is left beside it.
+// TestReplaceFile: fmt, import and export --force replace a file through
+// replaceFile. It keeps its mode; a symlink stays a link to the rewritten
+// file; no temporary file is left beside it.
 func TestReplaceFile(t *testing.T) {
 	dir := t.TempDir()
 	check := func(name, want string, mode os.FileMode) {
@@ -21,12 +22,6 @@ func TestReplaceFile(t *testing.T) {
 			t.Errorf("%s: mode %v (%v), want %v", name, st.Mode().Perm(), err, mode)
 		}
 	}
-	fresh := filepath.Join(dir, "fresh.yaml")
-	if err := replaceFile(fresh, []byte("a")); err != nil {
-		t.Fatal(err)
-	}
-	check(fresh, "a", 0o644)
-
 	private := filepath.Join(dir, "private.yaml")
 	if err := os.WriteFile(private, []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
@@ -49,11 +44,34 @@ func TestReplaceFile(t *testing.T) {
 	check(private, "through the link", 0o600)
 
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
+	if len(entries) != 2 {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("the directory holds %q, want the three files only", names)
+		t.Errorf("the directory holds %q, want the two files only", names)
+	}
+}
+
+// TestExportToAPipe: export -o /dev/stdout (or a named pipe) writes into
+// the pipe; it is not replaced by a regular file.
+func TestExportToAPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "export.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- string(data)
+	}()
+	if err := writeExport(fifo, []byte("version: 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	if data := <-got; data != "version: 1\n" {
+		t.Errorf("the reader got %q", data)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", st.Mode(), err)
 	}
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/connectsync/connectsync/pkg/config"
+	"github.com/connectsync/connectsync/pkg/delivery"
 	"github.com/connectsync/connectsync/pkg/docusign"
 )
 
@@ -74,6 +76,36 @@ func TestSelectorFind(t *testing.T) {
 		}
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%+v: got %q, want %q", tc.sel, got, tc.want)
+		}
+	}
+}
+
+// TestCheckSelected: failures and retry --all refuse a --name or
+// --connect-id that names nothing, and say which accounts could not be
+// read (the configuration may be there). A connectId of the failure log is
+// accepted: its configuration may have been deleted, and its failures are
+// still listed under it.
+func TestCheckSelected(t *testing.T) {
+	inputs := []delivery.Input{
+		{Alias: "a", Configs: []delivery.Config{{ConnectID: "1", Name: "orders"}, {ConnectID: "2", Name: "orders"}},
+			Entries: []docusign.LogEntry{{ConnectID: "9", EnvelopeID: "e"}}},
+		{Alias: "b", Err: errors.New("403")},
+	}
+	for _, tc := range []struct {
+		sel  configSelector
+		want string // "" when accepted
+	}{
+		{configSelector{Name: "orders"}, ""},
+		{configSelector{ConnectID: "2"}, ""},
+		{configSelector{Name: "orders", ConnectID: "2"}, ""},
+		{configSelector{ConnectID: "9"}, ""}, // deleted, still in the failure log
+		{configSelector{Name: "signers"}, `no configuration named "signers" in account a (they have "orders"); account b could not be read (above)`},
+		{configSelector{ConnectID: "7"}, `no configuration with connectId 7 in account a (they have "orders" (connectId 1), "orders" (connectId 2)); account b could not be read`},
+		{configSelector{Name: "billing", ConnectID: "1"}, `--connect-id 1 is "orders" in account a, not "billing"`},
+	} {
+		err := checkSelected(tc.sel, inputs)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v, want %q", tc.sel, err, tc.want)
 		}
 	}
 }

@@ -524,15 +524,19 @@ func (c *Client) do(ctx context.Context, r *request, v any) error {
 		}
 		lastErr = res.err
 		if ctx.Err() != nil {
-			if r.method == http.MethodPost && res.sent && res.api == nil {
-				return &OutcomeUnknownError{Method: r.method, Path: path, Err: res.err}
+			err := res.err
+			if !errors.Is(err, ctx.Err()) {
+				// An answer came back as the context ended: the run stopped
+				// (a command says "interrupted"), and the answer is kept.
+				err = fmt.Errorf("%w; the last answer: %w", ctx.Err(), res.err)
 			}
-			if errors.Is(res.err, ctx.Err()) {
-				return res.err
+			// A POST that may have been applied stays outcome-unknown, as
+			// below: no answer, or one that does not say it was refused.
+			if api := res.api; r.method == http.MethodPost && res.sent &&
+				(api == nil || api.Status >= 500 || api.rateLimited() || api.badToken()) {
+				return &OutcomeUnknownError{Method: r.method, Path: path, Err: err}
 			}
-			// An answer came back as the context ended: the run stopped
-			// (a command says "interrupted"), and the answer is kept.
-			return fmt.Errorf("%w; the last answer: %w", ctx.Err(), res.err)
+			return err
 		}
 		var (
 			delay               time.Duration

@@ -117,10 +117,10 @@ func TestFaultTimesAndClear(t *testing.T) {
 func TestFaultDelayOutlastsClientTimeout(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, Options{Seed: emptyAccountSeed()})
-	env.e.AddFault(FaultRule{Method: "POST", Kind: FaultDelay, Delay: 5 * time.Second})
+	env.e.AddFault(FaultRule{Method: "POST", Kind: FaultDelay, Delay: time.Minute})
 	// Long enough for the request to reach a loaded test server, far
 	// shorter than the delay.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "POST", env.srv.URL+connect(AccountAcme), strings.NewReader(`{"name":"slow","configurationType":"custom","urlToPublishTo":"https://example.com/h","allUsers":true}`))
 	req.Header.Set("Authorization", "Bearer "+env.token)
@@ -129,12 +129,12 @@ func TestFaultDelayOutlastsClientTimeout(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("got %d before the client timeout", resp.StatusCode)
 	}
-	if time.Since(start) > 4*time.Second {
+	if time.Since(start) > 30*time.Second {
 		t.Errorf("the client waited %v", time.Since(start))
 	}
 	// The change was stored although the client never saw the answer. On a
 	// loaded machine the handler may still be on its way: wait a little.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for countNamed(t, env.e, "slow") != 1 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -145,7 +145,7 @@ func TestFaultDelayOutlastsClientTimeout(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	t.Parallel()
-	const latency = time.Second // far above a loaded machine's answer time
+	const latency = 3 * time.Second // far above a loaded machine's answer time
 	env := newEnv(t, Options{Faults: Faults{Latency: latency}})
 	start := time.Now()
 	env.call("GET", connect(AccountAcme), nil)

@@ -227,7 +227,7 @@ func TestPublishFailureRetryDelivered(t *testing.T) {
 // that does not answer in time or cannot be reached fails as DocuSign words
 // it; a customrecipient configuration fires for its covered signer.
 func TestPublishOutcomes(t *testing.T) {
-	env := newEnv(t, Options{Seed: emptyAccountSeed(), Deliver: DeliverOptions{Timeout: time.Second}})
+	env := newEnv(t, Options{Seed: emptyAccountSeed(), Deliver: DeliverOptions{Timeout: 3 * time.Second}})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.ReadAll(r.Body) // then net/http notices the client leaving and ends the context
 		<-r.Context().Done()

@@ -162,17 +162,10 @@ func checkSelected(sel configSelector, inputs []delivery.Input) error {
 		}
 		aliases = append(aliases, in.Alias)
 		for _, c := range in.Configs {
-			switch {
-			case sel.ConnectID != "" && c.ConnectID == sel.ConnectID && sel.Name != "" && c.Name != sel.Name:
-				return usageError(fmt.Sprintf("--connect-id %s is %q in account %s, not %q: give one of the two, or both as they are", sel.ConnectID, c.Name, in.Alias, sel.Name))
-			case sel.ConnectID != "" && c.ConnectID == sel.ConnectID, sel.ConnectID == "" && c.Name == sel.Name:
-				return nil
+			if sel.picks(c.Name, c.ConnectID) {
+				return sel.disagree(in.Alias, c.Name)
 			}
-			q := fmt.Sprintf("%q", c.Name)
-			if sel.ConnectID != "" {
-				q = fmt.Sprintf("%q (connectId %s)", c.Name, c.ConnectID)
-			}
-			if !slices.Contains(names, q) {
+			if q := sel.describe(c.Name, c.ConnectID); !slices.Contains(names, q) {
 				names = append(names, q)
 			}
 		}

@@ -119,7 +119,6 @@ func replaceFile(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	perm := st.Mode().Perm()
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -129,7 +128,7 @@ func replaceFile(name string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := tmp.Chmod(perm); err != nil {
+	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}

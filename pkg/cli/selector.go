@@ -31,28 +31,51 @@ func selectorOf(c *cli.Context) configSelector {
 
 func (sel configSelector) given() bool { return sel.Name != "" || sel.ConnectID != "" }
 
+// picks reports whether the configuration of name and connectID is the one
+// sel names: by its connectId when given, else by its name.
+func (sel configSelector) picks(name, connectID string) bool {
+	if sel.ConnectID != "" {
+		return connectID == sel.ConnectID
+	}
+	return name == sel.Name
+}
+
+// disagree is the error of a --connect-id whose configuration (named name,
+// in account alias) is not the --name given beside it; nil when they agree.
+func (sel configSelector) disagree(alias, name string) error {
+	if sel.Name == "" || name == sel.Name {
+		return nil
+	}
+	return usageError(fmt.Sprintf("--connect-id %s is %q in account %s, not %q: give one of the two, or both as they are", sel.ConnectID, name, alias, sel.Name))
+}
+
+// describe is how an error lists a configuration: by name, with its
+// connectId when sel chooses by connectId.
+func (sel configSelector) describe(name, connectID string) string {
+	if sel.ConnectID != "" {
+		return fmt.Sprintf("%q (connectId %s)", name, connectID)
+	}
+	return fmt.Sprintf("%q", name)
+}
+
 // find returns the one live configuration sel names.
 func (sel configSelector) find(alias string, list []docusign.Configuration) (docusign.Configuration, error) {
 	var found []docusign.Configuration
 	var names []string
 	for _, c := range list {
-		if sel.ConnectID != "" && c.ConnectID == sel.ConnectID || sel.ConnectID == "" && c.Name == sel.Name {
+		if sel.picks(c.Name, c.ConnectID) {
 			found = append(found, c)
 		}
-		if sel.ConnectID != "" {
-			names = append(names, fmt.Sprintf("%q (connectId %s)", c.Name, c.ConnectID))
-		} else {
-			names = append(names, fmt.Sprintf("%q", c.Name))
-		}
+		names = append(names, sel.describe(c.Name, c.ConnectID))
 	}
 	if len(names) == 0 {
 		names = []string{"none"}
 	}
 	switch {
-	case len(found) == 1 && sel.Name != "" && found[0].Name != sel.Name:
-		return docusign.Configuration{}, usageError(fmt.Sprintf("--connect-id %s is %q in account %s, not %q: give one of the two, or both as they are",
-			sel.ConnectID, found[0].Name, alias, sel.Name))
 	case len(found) == 1:
+		if err := sel.disagree(alias, found[0].Name); err != nil {
+			return docusign.Configuration{}, err
+		}
 		return found[0], nil
 	case len(found) == 0 && sel.ConnectID != "":
 		return docusign.Configuration{}, usageError(fmt.Sprintf("account %s has no configuration with connectId %s (it has %s)", alias, sel.ConnectID, strings.Join(names, ", ")))

@@ -216,8 +216,8 @@ func (fn *fieldNode) path() string { return joinPath(fn.parent, fn.key.Value) }
 
 // expand turns the paths given into the files to read: a file as given
 // (following a symlink the user named), or a directory's *.yaml and *.yml
-// files (the extension in any letter case). Only regular files are read: a FIFO or a device would hang or
-// never end. A symlink inside a directory is followed only while it stays
+// files (the extension in any letter case). Only regular files are read: a
+// FIFO or a device would hang or never end. A symlink inside a directory is followed only while it stays
 // in that directory's tree: a link to ~/.ssh/key.pem is not a config file.
 func (l *loader) expand(paths []string) []string {
 	if len(paths) == 0 {
